@@ -1,0 +1,1 @@
+"""edb_proxy.control."""

@@ -28,6 +28,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import subprocess
@@ -74,6 +75,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--out", type=Path, default=None, help="JSON result file")
     p.add_argument("--edb-python", default=sys.executable, help="python that runs edb_proxy")
+    p.add_argument(
+        "--edb-args",
+        type=shlex.split,
+        default=[],
+        help='extra arguments for "edb_proxy serve", e.g. "--event-loop trio"',
+    )
     p.add_argument("--keep-tmp", action="store_true", help="keep the temporary directory")
     args = p.parse_args(argv)
     unknown = [s for s in args.systems if s not in KNOWN_SYSTEMS]
@@ -159,7 +166,12 @@ class Comparison:
             if name == "mariadb":
                 system = MariaDB(self.tmp / "mariadb", pki)
             else:
-                system = EdbProxy(self.tmp / "edb", pki, python=self.args.edb_python)
+                system = EdbProxy(
+                    self.tmp / "edb",
+                    pki,
+                    python=self.args.edb_python,
+                    extra_args=self.args.edb_args,
+                )
             self.systems[name] = system
             print(f"starting {name} on 127.0.0.1:{system.port} ...", flush=True)
             t0 = time.monotonic()

@@ -165,9 +165,11 @@ class System:
 
     def _check_running(self) -> None:
         if self.proc is not None and self.proc.poll() is not None:
+            tail = log_tail(self.log_path)
+            last = tail.splitlines()[-1] if tail else "(no output)"
             raise ServerError(
-                f"{self.name} exited with code {self.proc.returncode} during start-up; "
-                f"log tail:\n{log_tail(self.log_path)}"
+                f"{self.name} exited with code {self.proc.returncode} during start-up: {last}"
+                f"\nlog tail:\n{tail}"
             )
 
     def start(self) -> None:
@@ -329,9 +331,16 @@ class EdbProxy(System):
     start_timeout_s = 30.0
     stop_grace_s = 10.0
 
-    def __init__(self, workdir: Path, pki: PKI, python: str | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        pki: PKI,
+        python: str | None = None,
+        extra_args: list[str] | None = None,
+    ) -> None:
         super().__init__(workdir, pki)
         self.python = python or sys.executable
+        self.extra_args = list(extra_args or [])
         self.datadir = workdir / "data"
         self.manifest = workdir / "manifest.json"
 
@@ -340,7 +349,13 @@ class EdbProxy(System):
             [
                 self.python,
                 "-c",
-                "import importlib.metadata as m; print(m.version('edb-proxy'))",
+                "import importlib.metadata as m\n"
+                "def v(name):\n"
+                "    try:\n"
+                "        return m.version(name)\n"
+                "    except m.PackageNotFoundError:\n"
+                "        return 'absent'\n"
+                "print(v('edb-proxy'), 'uvloop', v('uvloop'))",
             ],
             capture_output=True,
             text=True,
@@ -394,6 +409,7 @@ class EdbProxy(System):
             str(self.port),
             "--manifest",
             str(self.manifest),
+            *self.extra_args,
         ]
 
     def _cwd(self) -> Path:

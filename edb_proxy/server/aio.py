@@ -13,7 +13,7 @@ import logging
 import signal
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from edb_proxy.server.app import Server
 
@@ -41,8 +41,7 @@ class AioTransport(asyncio.Protocol):
 
     # asyncio.Protocol callbacks -------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         sock = transport.get_extra_info("socket")
         if sock is not None:
             try:
@@ -52,7 +51,7 @@ class AioTransport(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         if isinstance(peer, tuple) and len(peer) >= 2:
             self._peer = f"{peer[0]}:{peer[1]}"
-        transport.set_write_buffer_limits(high=256 * 1024)
+        self._transport.set_write_buffer_limits(high=256 * 1024)
         self._on_connect(self)
 
     def data_received(self, data: bytes) -> None:

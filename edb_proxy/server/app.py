@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 from edb_proxy import __version__
 from edb_proxy.control.manifest import Manifest, ManifestError, parse_manifest
 from edb_proxy.errors import ER, EdbError, SQLError
-from edb_proxy.protocol import DEFAULT_SERVER_CAPABILITIES, Capability
+from edb_proxy.protocol import DEFAULT_SERVER_CAPABILITIES, Capability, frame
+from edb_proxy.protocol.packets import encode_err
 from edb_proxy.server.auth import Authenticator
 from edb_proxy.server.config import ServerConfig
 from edb_proxy.server.handler import ConnectionHandler
@@ -146,14 +147,8 @@ class Server:
 
 def _error_packet(kind: ER, message: str) -> bytes:
     """A framed ERR packet with sequence id 0 (sent instead of the greeting)."""
-    payload = (
-        b"\xff"
-        + kind.errno.to_bytes(2, "little")
-        + b"#"
-        + kind.sqlstate.encode("ascii")
-        + message.encode("utf-8")
-    )
-    return len(payload).to_bytes(3, "little") + b"\x00" + payload
+    packet, _next_seq = frame(encode_err(kind.errno, kind.sqlstate, message), 0)
+    return packet
 
 
 def _load_manifest(data_dir: Path, manifest_path: Path | None) -> Manifest | None:

@@ -97,19 +97,27 @@ async def serve_trio(
         await server.handle(TrioTransport(stream))
 
     try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(trio.serve_listeners, handle, listeners)
+        async with trio.open_nursery() as connections:
+            accepting = trio.CancelScope()
+
+            async def accept(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+                with accepting:
+                    await trio.serve_listeners(
+                        handle, listeners, handler_nursery=connections, task_status=task_status
+                    )
+
+            await connections.start(accept)
             task_status.started(port)
             if stop is None:
                 await trio.sleep_forever()
-            await stop.wait()
-            for listener in listeners:
-                await listener.aclose()
+            else:
+                await stop.wait()
+            accepting.cancel()
             server.begin_shutdown()
             with trio.move_on_after(server.config.shutdown_grace):
                 while server.connections:
                     await trio.sleep(0.05)
-            nursery.cancel_scope.cancel()
+            connections.cancel_scope.cancel()
     finally:
         server.begin_shutdown()
         server.close()

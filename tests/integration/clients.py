@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import re
 import subprocess
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .conftest import ServerInfo
+from tests.integration.harness import ServerInfo
 
 Row = tuple[Any, ...]
 
@@ -130,7 +132,10 @@ class AioMySQLClient(Client):
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
         try:
-            return self.loop.run_until_complete(self._query(sql, params))
+            with warnings.catch_warnings():
+                # aiomysql turns server notes (e.g. DROP TABLE IF EXISTS) into Python warnings.
+                warnings.simplefilter("ignore")
+                return self.loop.run_until_complete(self._query(sql, params))
         except self._err as exc:
             raise _wrap(exc) from None
 
@@ -250,16 +255,16 @@ class MySQLCLIClient(Client):
 
     def run(self, script: str) -> list[Row]:
         proc = subprocess.run(
-            [*self.base, self.db], input=script, capture_output=True, text=True, timeout=60
+            [*self.base, self.db], input=script.encode(), capture_output=True, timeout=60
         )
+        stdout = proc.stdout.decode("utf-8", "surrogateescape")
+        stderr = proc.stderr.decode("utf-8", "replace")
         if proc.returncode != 0:
-            import re
-
-            match = re.search(r"ERROR (\d+) \((\w+)\)", proc.stderr)
+            match = re.search(r"ERROR (\d+) \((\w+)\)", stderr)
             if match:
-                raise ClientError(int(match.group(1)), match.group(2), proc.stderr.strip())
-            raise ClientError(-1, None, proc.stderr.strip())
-        return [tuple(line.split("\t")) for line in proc.stdout.splitlines()]
+                raise ClientError(int(match.group(1)), match.group(2), stderr.strip())
+            raise ClientError(-1, None, stderr.strip())
+        return [tuple(line.split("\t")) for line in stdout.splitlines()]
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
         assert params is None, "the CLI takes literal SQL"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PKI, ServerInfo, manifest_for, start_server, stop_server
+from tests.integration.harness import PKI, ServerInfo, manifest_for, start_server, stop_server
 
 pytestmark = [
     pytest.mark.integration,

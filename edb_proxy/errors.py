@@ -22,15 +22,15 @@ from enum import Enum
 
 __all__ = [
     "ER",
+    "AuthenticationError",
     "EdbError",
     "EngineBusy",
-    "ProtocolError",
+    "IntegrityError",
     "LocalProtocolError",
+    "ProtocolError",
     "RemoteProtocolError",
     "SQLError",
     "StorageError",
-    "IntegrityError",
-    "AuthenticationError",
 ]
 
 

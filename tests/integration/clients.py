@@ -8,8 +8,8 @@ and ``errno(exc)``. Nothing here fakes a server or a client.
 from __future__ import annotations
 
 import asyncio
-import ssl
 import re
+import ssl
 import subprocess
 import warnings
 from collections.abc import Sequence

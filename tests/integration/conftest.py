@@ -6,7 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.harness import PKI, ServerInfo, make_pki, manifest_for, start_server, stop_server
+from tests.integration.harness import (
+    PKI,
+    ServerInfo,
+    make_pki,
+    manifest_for,
+    start_server,
+    stop_server,
+)
+
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +91,8 @@ def manifest_for(
     sql = [
         "CREATE DATABASE app",
         f"CREATE USER {PASSWORD_USER[0]} IDENTIFIED BY '{PASSWORD_USER[1]}'",
-        f"CREATE USER {NATIVE_USER[0]} IDENTIFIED WITH mysql_native_password BY '{NATIVE_USER[1]}'",
+        f"CREATE USER {NATIVE_USER[0]} IDENTIFIED WITH mysql_native_password "
+        f"BY '{NATIVE_USER[1]}'",
         f"CREATE USER {X509_USER} REQUIRE ISSUER '/O=edb-proxy/CN={CLIENT_CA_NAME}' "
         f"SUBJECT '/CN={X509_USER}'",
         f"GRANT ALL ON *.* TO {PASSWORD_USER[0]}",
@@ -180,5 +180,3 @@ def stop_server(info: ServerInfo, *, timeout: float = 30) -> int:
     if info.process.stdout is not None:
         info.process.stdout.close()
     return info.process.returncode
-
-

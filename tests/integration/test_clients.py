@@ -12,7 +12,13 @@ import decimal
 
 import pytest
 
-from tests.integration.clients import CLIENT_NAMES, Client, ClientError, connect, connector_cext_available
+from tests.integration.clients import (
+    CLIENT_NAMES,
+    Client,
+    ClientError,
+    connect,
+    connector_cext_available,
+)
 from tests.integration.harness import NATIVE_USER, PASSWORD_USER, X509_USER, ServerInfo
 
 pytestmark = pytest.mark.integration
@@ -42,7 +48,10 @@ ROW = (
 
 def _skip_unavailable(name: str) -> None:
     if name == "connector-cext" and not connector_cext_available():
-        pytest.skip("mysql-connector-python C extension does not load here (its wheel needs OpenSSL >= 3.2; Debian 12 has 3.0)")
+        pytest.skip(
+            "mysql-connector-python C extension does not load here "
+            "(its wheel needs OpenSSL >= 3.2; Debian 12 has 3.0)"
+        )
 
 
 def _check_typed_row(name: str, row: tuple[object, ...]) -> None:

@@ -1,0 +1,291 @@
+"""The catalog: MySQL databases, tables, columns and indexes, and their SQLite names.
+
+Theory of operation
+-------------------
+All MySQL databases live in ONE SQLite file, so a transaction spans databases atomically.
+MySQL table ``db.t`` is the SQLite table ``"db.t"`` (a dot inside a quoted identifier); index
+``i`` of it is ``"db.t.i"``. MySQL names may not contain a dot here (error 1102/1103), so the
+split is unambiguous and no user table can collide with a system table (system tables have no
+dot) or an index (two dots). Names are case-insensitive and stored in lower case, as MySQL
+does with ``lower_case_table_names=1`` (SQLite's own names are case-insensitive).
+
+The MySQL definition of every table (column types, defaults, keys) is stored as JSON in the
+system table ``edb_tables``; SQLite's schema is derived from it and never read back. The
+in-memory :class:`Catalog` is a snapshot rebuilt after every DDL commit; its ``generation``
+invalidates cached statement plans.
+
+Invariants
+1. ``edb_tables`` and the SQLite schema change in the same transaction.
+2. User table names always contain exactly one dot; system tables none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from edb_proxy.errors import ER, SQLError
+from edb_proxy.fieldtypes import ColumnDef, ColumnFlag
+from edb_proxy.sql.coltypes import ColumnType, Converter, column_def, converter_for
+
+__all__ = [
+    "SYSTEM_DATABASES",
+    "SYSTEM_SCHEMA",
+    "Catalog",
+    "Column",
+    "Index",
+    "Table",
+    "check_name",
+    "quote",
+    "storage_name",
+]
+
+#: Database names that always exist (no tables of ours are visible in them yet).
+SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
+
+SYSTEM_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS edb_meta(key TEXT PRIMARY KEY, value ANY) STRICT",
+    "CREATE TABLE IF NOT EXISTS edb_databases(name TEXT PRIMARY KEY) STRICT",
+    "CREATE TABLE IF NOT EXISTS edb_tables(db TEXT NOT NULL, name TEXT NOT NULL,"
+    " spec TEXT NOT NULL, PRIMARY KEY(db, name)) STRICT",
+    "CREATE TABLE IF NOT EXISTS edb_accounts(user TEXT PRIMARY KEY, plugin TEXT NOT NULL,"
+    " password_hash BLOB NOT NULL, native_stage2 BLOB NOT NULL, has_password INTEGER NOT NULL,"
+    " require_ssl INTEGER NOT NULL, require_x509 INTEGER NOT NULL, x509_issuer TEXT NOT NULL,"
+    " x509_subject TEXT NOT NULL) STRICT",
+    "CREATE TABLE IF NOT EXISTS edb_grants(user TEXT NOT NULL, db TEXT NOT NULL,"
+    " tbl TEXT NOT NULL, privilege TEXT NOT NULL, grantable INTEGER NOT NULL,"
+    " PRIMARY KEY(user, db, tbl, privilege)) STRICT",
+)
+
+
+def quote(name: str) -> str:
+    """An SQLite identifier in double quotes."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def storage_name(db: str, table: str) -> str:
+    """The SQLite table name of MySQL table ``db.table`` (unquoted)."""
+    return f"{db}.{table}"
+
+
+def check_name(name: str, *, kind: str) -> str:
+    """Validate a database/table/index name and return it in lower case.
+
+    Raises:
+        SQLError: 1102 (database) or 1103 (table, index) for an empty name, one with a dot,
+            trailing space or NUL, or one longer than 64 characters (1059).
+    """
+    if len(name) > 64:
+        raise SQLError(ER.ER_TOO_LONG_IDENT, f"Identifier name '{name[:64]}...' is too long")
+    if not name or "." in name or "\x00" in name or name.endswith(" "):
+        err = ER.ER_WRONG_DB_NAME if kind == "database" else ER.ER_WRONG_TABLE_NAME
+        label = "database" if kind == "database" else "table"
+        raise SQLError(err, f"Incorrect {label} name '{name}'")
+    return name.lower()
+
+
+@dataclass(slots=True)
+class Column:
+    """One MySQL column.
+
+    ``default`` is the default as MySQL SQL text (``'0'``, ``NULL``, ``CURRENT_TIMESTAMP``) or
+    None when the column has no DEFAULT clause.
+    """
+
+    name: str
+    ctype: ColumnType
+    not_null: bool = False
+    default: str | None = None
+    auto_increment: bool = False
+    on_update_now: bool = False
+    comment: str = ""
+    collation: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.ctype
+        return {
+            "name": self.name,
+            "type": t.name,
+            "length": t.length,
+            "scale": t.scale,
+            "unsigned": t.unsigned,
+            "zerofill": t.zerofill,
+            "values": list(t.values),
+            "not_null": self.not_null,
+            "default": self.default,
+            "auto_increment": self.auto_increment,
+            "on_update_now": self.on_update_now,
+            "comment": self.comment,
+            "collation": self.collation,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Column:
+        ctype = ColumnType(
+            name=d["type"],
+            length=d["length"],
+            scale=d["scale"],
+            unsigned=d["unsigned"],
+            zerofill=d["zerofill"],
+            values=tuple(d["values"]),
+        )
+        return cls(
+            name=d["name"],
+            ctype=ctype,
+            not_null=d["not_null"],
+            default=d["default"],
+            auto_increment=d["auto_increment"],
+            on_update_now=d.get("on_update_now", False),
+            comment=d.get("comment", ""),
+            collation=d.get("collation", ""),
+        )
+
+
+@dataclass(slots=True)
+class Index:
+    """A MySQL index: ``PRIMARY``, a UNIQUE key or a plain KEY."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    primary: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "columns": list(self.columns),
+            "unique": self.unique,
+            "primary": self.primary,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Index:
+        return cls(d["name"], tuple(d["columns"]), d["unique"], d["primary"])
+
+
+@dataclass(slots=True)
+class Table:
+    """A MySQL table and what the SQL layer derives from it."""
+
+    db: str
+    name: str
+    columns: list[Column]
+    indexes: list[Index] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+    by_name: dict[str, Column] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {c.name.lower(): c for c in self.columns}
+
+    @property
+    def sqlite_name(self) -> str:
+        return storage_name(self.db, self.name)
+
+    @property
+    def auto_increment(self) -> Column | None:
+        return next((c for c in self.columns if c.auto_increment), None)
+
+    @property
+    def primary(self) -> Index | None:
+        return next((i for i in self.indexes if i.primary), None)
+
+    def column(self, name: str) -> Column | None:
+        return self.by_name.get(name.lower())
+
+    def flags(self, col: Column) -> ColumnFlag:
+        """MySQL column flags from nullability, keys and AUTO_INCREMENT."""
+        flags = ColumnFlag.NONE
+        low = col.name.lower()
+        if col.not_null:
+            flags |= ColumnFlag.NOT_NULL_FLAG
+            if col.default is None and not col.auto_increment:
+                flags |= ColumnFlag.NO_DEFAULT_VALUE_FLAG
+        if col.auto_increment:
+            flags |= ColumnFlag.AUTO_INCREMENT_FLAG
+        if col.on_update_now:
+            flags |= ColumnFlag.ON_UPDATE_NOW_FLAG
+        for idx in self.indexes:
+            cols = [c.lower() for c in idx.columns]
+            if low not in cols:
+                continue
+            if idx.primary:
+                flags |= ColumnFlag.PRI_KEY_FLAG
+            elif idx.unique and len(cols) == 1:
+                flags |= ColumnFlag.UNIQUE_KEY_FLAG
+            elif cols[0] == low:
+                flags |= ColumnFlag.MULTIPLE_KEY_FLAG
+        return flags
+
+    def column_def(self, col: Column, *, label: str | None = None, alias: str = "") -> ColumnDef:
+        """The result-set column definition of ``col`` (MySQL names, never SQLite's)."""
+        return column_def(
+            col.ctype,
+            name=label if label is not None else col.name,
+            flags=self.flags(col),
+            org_name=col.name,
+            table=alias or self.name,
+            org_table=self.name,
+            schema=self.db,
+        )
+
+    def converter(self, col: Column) -> Converter | None:
+        return converter_for(col.ctype)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "columns": [c.to_json() for c in self.columns],
+                "indexes": [i.to_json() for i in self.indexes],
+                "options": self.options,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, db: str, name: str, spec: str) -> Table:
+        d = json.loads(spec)
+        return cls(
+            db=db,
+            name=name,
+            columns=[Column.from_json(c) for c in d["columns"]],
+            indexes=[Index.from_json(i) for i in d["indexes"]],
+            options=dict(d.get("options", {})),
+        )
+
+
+@dataclass(slots=True)
+class Catalog:
+    """An immutable-by-convention snapshot of databases and tables."""
+
+    generation: int
+    databases: frozenset[str]
+    tables: dict[tuple[str, str], Table]
+
+    @classmethod
+    def load(
+        cls, rows_db: Iterable[str], rows_tables: Iterable[tuple[str, str, str]], generation: int
+    ) -> Catalog:
+        tables = {(db, name): Table.from_json(db, name, spec) for db, name, spec in rows_tables}
+        return cls(generation, frozenset(rows_db), tables)
+
+    def has_database(self, name: str) -> bool:
+        low = name.lower()
+        return low in self.databases or low in SYSTEM_DATABASES
+
+    def table(self, db: str, name: str) -> Table | None:
+        return self.tables.get((db.lower(), name.lower()))
+
+    def require_table(self, db: str, name: str) -> Table:
+        """The table, or 1146 ``Table 'db.t' doesn't exist``."""
+        table = self.table(db, name)
+        if table is None:
+            raise SQLError(ER.ER_NO_SUCH_TABLE, f"Table '{db}.{name}' doesn't exist")
+        return table
+
+    def tables_in(self, db: str) -> Iterator[Table]:
+        low = db.lower()
+        for (tdb, _), table in sorted(self.tables.items()):
+            if tdb == low:
+                yield table

@@ -1,0 +1,591 @@
+"""One client connection's view of the database: parse, run, prepare, transactions.
+
+Theory of operation
+-------------------
+``parse`` lexes the text (:mod:`edb_proxy.sql.lexer`), looks each statement's shape up in the
+process-wide cache and, on a miss, compiles it (sqlglot + :mod:`edb_proxy.sql.compiler`).
+``run`` binds the statement's literal values as SQLite parameters to the cached SQLite SQL.
+Statements other than SELECT/INSERT/UPDATE/DELETE/REPLACE are *utility* statements
+(:mod:`edb_proxy.sql.utility`), compiled on every use.
+
+Transactions (isolation: serializable, one writer at a time; see docs/sql.md):
+
+1. ``in_transaction`` is exactly "SQLite is not in autocommit mode" on this connection.
+2. With ``autocommit=0`` the first statement that reads or writes opens a transaction.
+3. A statement that could not get a lock raises :class:`EngineBusy` and has no effect; if
+   this call opened the transaction, it is rolled back too.
+4. A transaction whose snapshot is stale (another session committed after it read) can never
+   write: it is rolled back and ER_LOCK_DEADLOCK (1213) is raised.
+5. DDL commits an open transaction first (MySQL's implicit commit).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, cast
+
+import apsw
+
+from edb_proxy.errors import ER, EngineBusy, SQLError
+from edb_proxy.fieldtypes import ColumnDef, Value
+from edb_proxy.sql.api import OkResult, PreparedStatement, Result, ResultSet, Statement
+from edb_proxy.sql.compiler import Const, Plan, UnsafeTemplateError, check_template, compile_tree
+from edb_proxy.sql.errormap import refine
+from edb_proxy.sql.functions import register_functions
+from edb_proxy.sql.lexer import PARAM, Lexed, RowLayout, collapse_rows, lex, syntax_error
+from edb_proxy.sql.metadata import finish_dynamic
+from edb_proxy.sql.parsing import parse_one
+from edb_proxy.sql.show import field_list
+from edb_proxy.sql.utility import Utility, plan_utility
+from edb_proxy.storage import StaleSnapshotError, schema_changes, translate_error
+
+if TYPE_CHECKING:
+    from edb_proxy.sql.database import Database
+
+__all__ = ["MAX_SQL_BYTES", "Session"]
+
+log = logging.getLogger(__name__)
+
+#: Longest statement text accepted (sqlglot needs ~12 s for 1 MB; see docs/sql.md).
+MAX_SQL_BYTES = 1024 * 1024
+
+_DML = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "("})
+_HEAD = re.compile(r"\(|[A-Za-z_]+")
+_EXACT = object()
+
+
+class _Statement:
+    """A parsed statement (the server treats it as opaque)."""
+
+    __slots__ = ("layout", "lexed", "plan", "shape", "values")
+
+    def __init__(self, lexed: Lexed) -> None:
+        self.lexed = lexed
+        self.values: list[object] = lexed.values
+        self.shape = lexed
+        self.layout: RowLayout | None = None
+        self.plan: Plan | Utility | None = None
+
+    @property
+    def text(self) -> str:
+        return self.lexed.clean
+
+
+class _Prepared:
+    """A server-side prepared statement."""
+
+    __slots__ = ("columns", "param_count", "positions", "stmt")
+
+    def __init__(self, stmt: _Statement, columns: Sequence[ColumnDef]) -> None:
+        self.stmt = stmt
+        self.positions = [i for i, v in enumerate(stmt.values) if v is PARAM]
+        self.param_count = len(self.positions)
+        self.columns = columns
+
+
+def _bindable(value: object) -> object:
+    if value is None or isinstance(value, int | float | str | bytes):
+        return int(value) if isinstance(value, bool) else value
+    if isinstance(value, Decimal):
+        return float(value) if value == value.normalize() and abs(value) < 2**53 else str(value)
+    if isinstance(value, datetime.datetime):
+        text = value.replace(tzinfo=None).isoformat(sep=" ")
+        return text
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        total = int(value.total_seconds())
+        sign = "-" if total < 0 else ""
+        total = abs(total)
+        text = f"{sign}{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+        if value.microseconds:
+            text += f".{value.microseconds:06d}"
+        return text
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    raise SQLError(ER.ER_WRONG_ARGUMENTS, "Incorrect arguments to mysqld_stmt_execute")
+
+
+def head_word(lexed: Lexed) -> str:
+    """The statement's first keyword in upper case (``(`` for a parenthesized query)."""
+    m = _HEAD.match(lexed.parts[0])
+    return m.group().upper() if m else ""
+
+
+class Session:
+    """Implements :class:`edb_proxy.sql.api.SessionAPI` for one client connection."""
+
+    def __init__(
+        self, db: Database, *, connection_id: int, user: str, client_found_rows: bool = False
+    ) -> None:
+        self._db = db
+        self.connection_id = connection_id
+        self.user = user
+        self.database: str | None = None
+        self._found_rows_flag = client_found_rows
+        self._autocommit = True
+        self.last_insert_id = 0
+        self.row_count = -1
+        self.found_rows = 0
+        self.variables: dict[str, object] = db.session_defaults()
+        self.user_variables: dict[str, Value] = {}
+        self.warnings: list[tuple[str, int, str]] = []
+        self.in_init = False
+        self.conn: apsw.Connection = db.open_engine_connection()
+        register_functions(self.conn, self)
+        self._cache = db.cache
+        self._prepared: set[int] = set()
+
+    # -- SessionAPI properties --------------------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.conn.get_autocommit()
+
+    @property
+    def autocommit(self) -> bool:
+        return self._autocommit
+
+    @property
+    def client_found_rows(self) -> bool:
+        return self._found_rows_flag
+
+    # -- state read by edb_* functions ------------------------------------------------------
+
+    def system_variable(self, name: str, scope: str) -> object:
+        if name == "autocommit" and scope != "global":
+            return int(self._autocommit)
+        if name in ("warning_count", "error_count") and scope != "global":
+            return sum(1 for w in self.warnings if (w[0] == "Error") == (name == "error_count"))
+        if name in ("last_insert_id", "identity"):
+            return self.last_insert_id
+        if scope == "global":
+            return self._db.global_variable(name)
+        return self.variables.get(name, self._db.global_variable(name))
+
+    def user_variable(self, name: str) -> object:
+        return self.user_variables.get(name.lower())
+
+    def utc_offset(self) -> datetime.timedelta | None:
+        tz = str(self.variables.get("time_zone", "SYSTEM"))
+        if tz.upper() == "SYSTEM":
+            return None
+        if tz.upper() == "UTC":
+            return datetime.timedelta(0)
+        sign = -1 if tz.startswith("-") else 1
+        hours, minutes = tz[1:].split(":")
+        return sign * datetime.timedelta(hours=int(hours), minutes=int(minutes))
+
+    def server_version(self) -> str:
+        return str(self._db.global_variable("version"))
+
+    # -- parse ------------------------------------------------------------------------------
+
+    def parse(self, sql: str, *, multi: bool) -> list[Statement]:
+        try:
+            return list(self._parse(sql, multi))
+        except SQLError:
+            raise
+        except RecursionError:
+            raise _too_deep() from None
+        except UnicodeError:
+            raise _bad_string() from None
+        except Exception:
+            raise self._internal("parse") from None
+
+    def _parse(self, sql: str, multi: bool) -> list[_Statement]:
+        if len(sql) > MAX_SQL_BYTES // 4 and len(sql.encode("utf-8", "surrogatepass")) > (
+            MAX_SQL_BYTES
+        ):
+            raise SQLError(
+                ER.ER_PARSE_ERROR,
+                f"Statement text longer than {MAX_SQL_BYTES} bytes is not accepted",
+            )
+        if not sql.isascii():
+            try:
+                sql.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _bad_string() from None
+        lexed = lex(sql)
+        if not lexed:
+            raise SQLError(ER.ER_EMPTY_QUERY, "Query was empty")
+        if len(lexed) > 1 and not multi:
+            raise syntax_error(lexed[1].clean)
+        out = []
+        for i, lx in enumerate(lexed):
+            st = self._statement(lx)
+            if i == 0:
+                st.plan = self._plan(st)
+            out.append(st)
+        return out
+
+    def _statement(self, lx: Lexed) -> _Statement:
+        st = _Statement(lx)
+        if (
+            len(lx.values) > 1
+            and lx.parts[0][:1] in "iIrR"
+            and head_word(lx)
+            in (
+                "INSERT",
+                "REPLACE",
+            )
+        ):
+            collapsed = collapse_rows(lx)
+            if collapsed is not None:
+                st.shape, st.layout = collapsed
+        return st
+
+    def _plan(self, st: _Statement) -> Plan | Utility:
+        shape = st.shape
+        cache = self._cache
+        entry = cache.get((self.database, self._found_rows_flag, shape.key))
+        if entry is _EXACT:
+            entry = cache.get((self.database, self._found_rows_flag, "\x00" + shape.clean))
+        if type(entry) is Plan and entry.generation == self._db.catalog.generation:
+            cache.hits += 1
+            return entry
+        head = head_word(shape)
+        if head not in _DML:
+            return plan_utility(self, shape, head)
+        return self._compile(shape, head)
+
+    def _compile(self, shape: Lexed, head: str) -> Plan:
+        cache = self._cache
+        cache.parses += 1
+        template = True
+        text = shape.template()
+        replace = head == "REPLACE"
+        try:
+            tree = parse_one(_as_insert(text) if replace else text)
+            if shape.values:
+                check_template(tree)
+        except (SQLError, UnsafeTemplateError):
+            if not any(v is not PARAM for v in shape.values):
+                raise
+            template = False
+        if not template:
+            text = shape.exact()
+            tree = parse_one(_as_insert(text) if replace else text)
+        if replace:
+            tree.set("alternative", "REPLACE")
+        catalog = self._db.catalog
+        plan = compile_tree(
+            tree,
+            text=text,
+            catalog=catalog,
+            database=self.database,
+            found_rows=self._found_rows_flag,
+            template=template,
+            slot_count=len(shape.values),
+        )
+        if template:
+            cache.put((self.database, self._found_rows_flag, shape.key), plan)
+        else:
+            cache.put((self.database, self._found_rows_flag, shape.key), _EXACT)
+            cache.put((self.database, self._found_rows_flag, "\x00" + shape.clean), plan)
+        return plan
+
+    # -- run --------------------------------------------------------------------------------
+
+    def run(self, stmt: Statement) -> Result:
+        try:
+            st = cast(_Statement, stmt)
+            return self._run(st, st.values)
+        except SQLError:
+            raise
+        except RecursionError:
+            raise _too_deep() from None
+        except UnicodeError:
+            raise _bad_string() from None
+        except Exception:
+            raise self._internal("run") from None
+
+    def _run(self, st: _Statement, values: list[object]) -> Result:
+        plan = st.plan
+        if plan is None or (type(plan) is Plan and plan.generation != self._db.catalog.generation):
+            plan = st.plan = self._plan(st)
+        self._db.questions += 1
+        if type(plan) is not Plan:
+            if self.warnings and not plan.keeps_warnings:  # type: ignore[union-attr]
+                self.warnings = []
+            return plan.run(self, values)  # type: ignore[union-attr]
+        if self.warnings and plan.uses_tables:
+            self.warnings = []
+        return self.execute_plan(plan, values, st.layout)
+
+    def execute_plan(
+        self, plan: Plan, values: list[object], layout: RowLayout | None = None
+    ) -> Result:
+        """Run a compiled plan with the statement's slot values."""
+        conn = self.conn
+        began = False
+        if not self._autocommit and plan.uses_tables and conn.get_autocommit():
+            conn.execute("BEGIN")
+            began = True
+        sources = plan.sources
+        bindings: list[object] = values
+        try:
+            if plan.kind == "query":
+                if sources is not None:
+                    bindings = _bind(sources, values)
+                rows = conn.execute(plan.sql, bindings).fetchall()
+                convs = plan.converters
+                if convs is not None:
+                    rows = [
+                        tuple([v if c is None else c(v) for c, v in zip(convs, row, strict=True)])
+                        for row in rows
+                    ]
+                columns = plan.columns
+                if plan.dynamic:
+                    columns = tuple(finish_dynamic(columns, plan.dynamic, rows))
+                self.found_rows = len(rows)
+                self.row_count = -1
+                return ResultSet(columns, rows)
+            if layout is not None:
+                return self._run_rows(plan, layout.bindings(values))
+            if sources is not None:
+                bindings = _bind(sources, values)
+            conn.execute(plan.sql, bindings)
+            return self._write_result(plan, [bindings], conn.changes())
+        except apsw.Error as exc:
+            raise self._engine_failure(exc, plan, [bindings], began) from None
+
+    def _run_rows(self, plan: Plan, rows: list[list[object]]) -> Result:
+        conn = self.conn
+        sets = [r if plan.sources is None else _bind(plan.sources, r) for r in rows]
+        before = conn.total_changes()
+        conn.execute("SAVEPOINT edb_statement")
+        try:
+            conn.executemany(plan.sql, sets)
+        except apsw.Error as exc:
+            err = self._engine_failure(exc, plan, sets, False, rollback_statement=True)
+            raise err from None
+        conn.execute("RELEASE edb_statement")
+        return self._write_result(plan, sets, conn.total_changes() - before)
+
+    def _write_result(self, plan: Plan, sets: list[list[object]], changes: int) -> OkResult:
+        self.row_count = changes
+        insert_id = 0
+        if plan.kind == "insert" and plan.has_autoinc and changes > 0:
+            last = self.conn.last_insert_rowid()
+            if plan.autoinc_pos is None:
+                insert_id = last - changes + 1
+                self.last_insert_id = insert_id
+            else:
+                insert_id = last
+                cells = plan.extra.get("cells")
+                if isinstance(cells, list) and len(sets) == 1 and len(cells) == 1:
+                    index = cells[0][plan.autoinc_pos]
+                    if index is None or sets[0][index] in (None, 0):
+                        self.last_insert_id = last
+        return OkResult(affected_rows=changes, last_insert_id=insert_id)
+
+    def _engine_failure(
+        self,
+        exc: apsw.Error,
+        plan: Plan,
+        sets: list[list[object]],
+        began: bool,
+        *,
+        rollback_statement: bool = False,
+    ) -> SQLError:
+        err = translate_error(exc)
+        if rollback_statement and not self.conn.get_autocommit():
+            try:
+                self.conn.execute("ROLLBACK TO edb_statement")
+                self.conn.execute("RELEASE edb_statement")
+            except apsw.Error:
+                pass
+        if isinstance(err, StaleSnapshotError):
+            self.rollback_quietly()
+            return SQLError(err.kind, err.message)
+        if isinstance(err, EngineBusy):
+            if began:
+                self.rollback_quietly()
+            return err
+        return refine(err, plan, sets, self.conn)
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def begin(self, *, snapshot: bool = False) -> None:
+        """BEGIN: commit an open transaction, then open a new one."""
+        self.commit()
+        self._exec("BEGIN")
+        if snapshot:
+            self._exec("SELECT 1 FROM edb_meta LIMIT 1")
+
+    def commit(self) -> None:
+        if self.in_init:
+            return
+        if not self.conn.get_autocommit():
+            self._exec("COMMIT")
+
+    def rollback(self) -> None:
+        if not self.conn.get_autocommit():
+            self._exec("ROLLBACK")
+
+    def rollback_quietly(self) -> None:
+        try:
+            if not self.conn.get_autocommit():
+                self.conn.execute("ROLLBACK")
+        except apsw.Error:
+            log.warning("rollback failed on connection %d", self.connection_id)
+
+    def set_autocommit(self, on: bool) -> None:
+        if on and not self._autocommit:
+            self.commit()
+        self._autocommit = on
+
+    def _exec(self, sql: str) -> None:
+        try:
+            self.conn.execute(sql).fetchall()
+        except apsw.Error as exc:
+            err = translate_error(exc)
+            if isinstance(err, StaleSnapshotError):
+                self.rollback_quietly()
+            raise (
+                err if isinstance(err, EngineBusy) else SQLError(err.kind, err.message)
+            ) from None
+
+    def run_write(self, work: Callable[[apsw.Connection], object]) -> object:
+        """Run DDL/account changes in their own write transaction (after an implicit commit).
+
+        During ``Database.initialize`` everything runs in the one manifest transaction.
+        """
+        if self.in_init:
+            try:
+                with schema_changes(self.conn):
+                    result = work(self.conn)
+            except apsw.Error as exc:
+                err = translate_error(exc)
+                raise SQLError(err.kind, err.message) from None
+            self._db.reload_catalog(self.conn)
+            return result
+        self.commit()
+        self._exec("BEGIN IMMEDIATE")
+        try:
+            with schema_changes(self.conn):
+                result = work(self.conn)
+            self._exec("COMMIT")
+        except apsw.Error as exc:
+            self.rollback_quietly()
+            self._db.reload_catalog()
+            err = translate_error(exc)
+            raise SQLError(err.kind, err.message) from None
+        except BaseException:
+            self.rollback_quietly()
+            self._db.reload_catalog()
+            raise
+        self._db.reload_catalog()
+        return result
+
+    # -- prepared statements ----------------------------------------------------------------
+
+    def prepare(self, sql: str) -> PreparedStatement:
+        try:
+            statements = self._parse(sql, multi=False)
+            st = statements[0]
+            plan = st.plan
+            columns: Sequence[ColumnDef] = ()
+            if type(plan) is Plan and plan.kind == "query" and not plan.dynamic:
+                columns = plan.columns
+            handle = _Prepared(st, columns)
+            if handle.param_count > 32766:
+                raise SQLError(
+                    ER.ER_PS_MANY_PARAM, "Prepared statement contains too many placeholders"
+                )
+            self._prepared.add(id(handle))
+            return handle
+        except SQLError:
+            raise
+        except RecursionError:
+            raise _too_deep() from None
+        except UnicodeError:
+            raise _bad_string() from None
+        except Exception:
+            raise self._internal("prepare") from None
+
+    def run_prepared(self, stmt: PreparedStatement, params: Sequence[Value]) -> Result:
+        try:
+            handle = cast(_Prepared, stmt)
+            if len(params) != handle.param_count:
+                raise SQLError(ER.ER_WRONG_ARGUMENTS, "Incorrect arguments to mysqld_stmt_execute")
+            values = list(handle.stmt.values)
+            for pos, value in zip(handle.positions, params, strict=True):
+                values[pos] = _bindable(value)
+            return self._run(handle.stmt, values)
+        except SQLError:
+            raise
+        except RecursionError:
+            raise _too_deep() from None
+        except UnicodeError:
+            raise _bad_string() from None
+        except Exception:
+            raise self._internal("run_prepared") from None
+
+    def close_prepared(self, stmt: PreparedStatement) -> None:
+        self._prepared.discard(id(stmt))
+
+    # -- misc SessionAPI --------------------------------------------------------------------
+
+    def use(self, database: str) -> None:
+        if not self._db.catalog.has_database(database):
+            raise SQLError(ER.ER_BAD_DB_ERROR, f"Unknown database '{database}'")
+        self.database = database.lower()
+
+    def field_list(self, table: str, wildcard: str) -> list[ColumnDef]:
+        return field_list(self, table, wildcard)
+
+    def reset(self) -> None:
+        self.rollback_quietly()
+        self._autocommit = True
+        self.variables = self._db.session_defaults()
+        self.user_variables.clear()
+        self._prepared.clear()
+        self.warnings = []
+        self.last_insert_id = 0
+
+    def close(self) -> None:
+        try:
+            self.rollback_quietly()
+            self.conn.close()
+        except Exception:
+            log.warning("close failed on connection %d", self.connection_id)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    def warn(self, level: str, code: int, message: str) -> None:
+        self.warnings.append((level, code, message))
+
+    def _internal(self, where: str) -> SQLError:
+        cid = secrets.token_hex(4)
+        log.exception("internal error %s in %s (connection %d)", cid, where, self.connection_id)
+        return SQLError(ER.ER_INTERNAL_ERROR, f"internal error (id {cid})")
+
+
+def _bad_string() -> SQLError:
+    return SQLError(ER.ER_INVALID_CHARACTER_STRING, "Invalid utf8mb4 character string")
+
+
+def _too_deep() -> SQLError:
+    return SQLError(
+        ER.ER_TOO_HIGH_LEVEL_OF_NESTING_FOR_SELECT, "Too high level of nesting for select"
+    )
+
+
+def _as_insert(text: str) -> str:
+    stripped = text.lstrip()
+    return "INSERT" + stripped[len("REPLACE") :]
+
+
+def _bind(sources: tuple[int | Const, ...], values: list[object]) -> list[object]:
+    return [values[s] if type(s) is int else s.value for s in sources]  # type: ignore[union-attr]

@@ -1,0 +1,551 @@
+"""Utility statements: transactions, SET, USE, DDL, account statements, DO, no-ops.
+
+Each is compiled on every use into a :class:`Utility` (a bound handler). Handlers run SQLite
+work only through :meth:`Session.run_write` (DDL, accounts: own write transaction after an
+implicit commit) or the session's transaction methods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import apsw
+from sqlglot import exp
+
+from edb_proxy.errors import ER, SQLError
+from edb_proxy.sql import ddl
+from edb_proxy.sql.api import OkResult, Result, ResultSet
+from edb_proxy.sql.catalog import Index, Table, check_name
+from edb_proxy.sql.compiler import compile_tree
+from edb_proxy.sql.dcl import AccountStatement, parse_dcl
+from edb_proxy.sql.grants import run_account_statement, run_grant_statement
+from edb_proxy.sql.lexer import Lexed, syntax_error
+from edb_proxy.sql.parsing import parse_one
+from edb_proxy.sql.policy import not_supported
+from edb_proxy.sql.reader import TokenReader
+from edb_proxy.sql.show import plan_show
+from edb_proxy.sql.variables import normalize_session_value
+
+if TYPE_CHECKING:
+    from edb_proxy.sql.session import Session
+
+__all__ = ["Utility", "plan_utility"]
+
+Handler = Callable[["Session", list[object]], Result]
+
+
+@dataclass(frozen=True, slots=True)
+class Utility:
+    """A compiled utility statement."""
+
+    handler: Handler
+    keeps_warnings: bool = False
+
+    def run(self, session: Session, values: list[object]) -> Result:
+        return self.handler(session, values)
+
+
+_OK = OkResult()
+_BEGIN = re.compile(r"^(?:BEGIN(?: WORK)?|START TRANSACTION(?P<opts>(?: [A-Z ,]+)?))$")
+_COMMIT = re.compile(r"^COMMIT(?: WORK)?(?: AND NO CHAIN)?(?: NO RELEASE)?$")
+_ROLLBACK = re.compile(r"^ROLLBACK(?: WORK)?(?: AND NO CHAIN)?(?: NO RELEASE)?$")
+_SAVEPOINT = re.compile(
+    r"^(?P<verb>SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK(?: WORK)? TO(?: SAVEPOINT)?) (?P<name>\S+)$"
+)
+_NOOP = re.compile(r"^(?:UNLOCK TABLES?|LOCK TABLES? .*|FLUSH .*)$")
+_UNSUPPORTED = frozenset(
+    [
+        "CALL",
+        "LOAD",
+        "HANDLER",
+        "PREPARE",
+        "EXECUTE",
+        "DEALLOCATE",
+        "KILL",
+        "ANALYZE",
+        "OPTIMIZE",
+        "CHECK",
+        "REPAIR",
+        "XA",
+        "INSTALL",
+        "UNINSTALL",
+        "CHECKSUM",
+        "CACHE",
+        "RESET",
+        "PURGE",
+        "CHANGE",
+        "IMPORT",
+        "CLONE",
+        "RESTART",
+        "SHUTDOWN",
+        "HELP",
+        "BINLOG",
+        "TABLE",
+        "VALUES",
+        "RENAME",
+    ]
+)
+
+
+def _ok(session: Session, values: list[object]) -> Result:
+    return _OK
+
+
+def plan_utility(session: Session, lx: Lexed, head: str) -> Utility:
+    """Compile one non-DML statement.
+
+    Raises:
+        SQLError: 1064 for unknown statements, 1235 for unsupported ones.
+    """
+    norm = " ".join(lx.clean.upper().split())
+    if head in ("BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
+        if session.in_init:
+            raise not_supported("transaction control in the manifest")
+        return _transaction(norm, lx)
+    if lx.param_count and head != "SET":
+        raise not_supported("placeholders in this statement")
+    if head == "SET":
+        return Utility(_set_handler(lx))
+    if head == "USE":
+        r = TokenReader(lx.clean)
+        r.expect("USE")
+        name = r.name()
+        if not r.at_end():
+            raise r.error()
+        return Utility(lambda s, v: _use(s, name))
+    if head in ("SHOW", "DESCRIBE", "DESC", "EXPLAIN"):
+        keeps = norm.startswith(("SHOW WARNINGS", "SHOW ERRORS", "SHOW COUNT"))
+        return Utility(plan_show(session, lx, head), keeps_warnings=keeps)
+    if head in ("CREATE", "DROP", "ALTER", "TRUNCATE"):
+        return Utility(_ddl_handler(session, lx, head, norm))
+    if head in ("GRANT", "REVOKE"):
+        stmt = parse_dcl(lx.clean)
+        return Utility(lambda s, v: _dcl(s, stmt))
+    if head == "DO":
+        return Utility(_do_handler(lx))
+    if _NOOP.match(norm):
+        return Utility(_ok)
+    if head in _UNSUPPORTED:
+        raise not_supported(head)
+    raise syntax_error(lx.clean)
+
+
+def _use(session: Session, name: str) -> Result:
+    session.use(name)
+    return _OK
+
+
+def _transaction(norm: str, lx: Lexed) -> Utility:
+    m = _BEGIN.match(norm)
+    if m:
+        opts = {o.strip() for o in (m.group("opts") or "").split(",") if o.strip()}
+        if not opts <= {"READ WRITE", "READ ONLY", "WITH CONSISTENT SNAPSHOT"}:
+            raise syntax_error(lx.clean)
+        snapshot = "WITH CONSISTENT SNAPSHOT" in opts
+        return Utility(lambda s, v: _begin(s, snapshot))
+    if _COMMIT.match(norm):
+        return Utility(_commit)
+    if _ROLLBACK.match(norm):
+        return Utility(_rollback)
+    m = _SAVEPOINT.match(" ".join(lx.clean.split()))
+    if m:
+        verb = m.group("verb").upper()
+        name = m.group("name").strip("`")
+        check_name(name, kind="index")
+        sql_verb = (
+            "SAVEPOINT"
+            if verb == "SAVEPOINT"
+            else ("RELEASE SAVEPOINT" if verb.startswith("RELEASE") else "ROLLBACK TO SAVEPOINT")
+        )
+        return Utility(lambda s, v: _savepoint(s, sql_verb, name))
+    if "CHAIN" in norm or "RELEASE" in norm:
+        raise not_supported("COMMIT/ROLLBACK AND CHAIN or RELEASE")
+    raise syntax_error(lx.clean)
+
+
+def _begin(session: Session, snapshot: bool) -> Result:
+    session.begin(snapshot=snapshot)
+    return _OK
+
+
+def _commit(session: Session, values: list[object]) -> Result:
+    session.commit()
+    return _OK
+
+
+def _rollback(session: Session, values: list[object]) -> Result:
+    session.rollback()
+    return _OK
+
+
+def _savepoint(session: Session, verb: str, name: str) -> Result:
+    if not session.in_transaction:
+        if verb == "SAVEPOINT":
+            return _OK
+        raise SQLError(ER.ER_SP_DOES_NOT_EXIST, f"SAVEPOINT {name} does not exist")
+    quoted = '"u_' + name.lower().replace('"', '""') + '"'
+    try:
+        session.conn.execute(f"{verb} {quoted}").fetchall()
+    except apsw.SQLError:
+        raise SQLError(ER.ER_SP_DOES_NOT_EXIST, f"SAVEPOINT {name} does not exist") from None
+    return _OK
+
+
+# -- SET --------------------------------------------------------------------------------------
+
+
+def _set_handler(lx: Lexed) -> Handler:
+    tree = parse_one(lx.exact())
+    if not isinstance(tree, exp.Set) or tree.args.get("unset"):
+        raise syntax_error(lx.clean)
+    items = list(tree.expressions)
+    if not items:
+        raise syntax_error(lx.clean)
+
+    def run(session: Session, values: list[object]) -> Result:
+        for item in items:
+            _set_item(session, item, values)
+        return _OK
+
+    return run
+
+
+def _set_item(session: Session, item: exp.Expression, values: list[object]) -> None:
+    if not isinstance(item, exp.SetItem):
+        raise not_supported("SET form")
+    kind = str(item.args.get("kind") or "").upper()
+    target = item.this
+    if kind in ("NAMES", "CHARACTER SET"):
+        charset = "utf8mb4" if target is None else target.name.lower()
+        if charset == "default":
+            charset = "utf8mb4"
+        normalize_session_value("character_set_client", charset)
+        session.variables["character_set_client"] = charset
+        session.variables["character_set_results"] = charset
+        if kind == "NAMES":
+            session.variables["character_set_connection"] = charset
+            collate = item.args.get("collate")
+            if collate is not None:
+                session.variables["collation_connection"] = normalize_session_value(
+                    "collation_connection", collate.name
+                )
+        return
+    if kind == "TRANSACTION":
+        for option in item.expressions:
+            text = option.name.upper()
+            if text.startswith("ISOLATION LEVEL "):
+                level = normalize_session_value("transaction_isolation", text[16:])
+                session.variables["transaction_isolation"] = level
+                session.variables["tx_isolation"] = level
+            elif text in ("READ ONLY", "READ WRITE"):
+                pass
+            else:
+                raise syntax_error(text)
+        return
+    if not isinstance(target, exp.EQ | exp.PropertyEQ):
+        raise not_supported("SET form")
+    lhs, rhs = target.this, target.expression
+    if isinstance(lhs, exp.Parameter):
+        session.user_variables[lhs.name.lower()] = _evaluate(session, rhs, values)  # type: ignore[assignment]
+        return
+    if isinstance(lhs, exp.SessionParameter):
+        name = lhs.name.lower()
+        scope = str(lhs.args.get("kind") or kind).upper()
+    elif isinstance(lhs, exp.Column) and not lhs.table:
+        name = lhs.name.lower()
+        scope = kind
+    else:
+        raise not_supported("SET form")
+    if scope in ("GLOBAL", "PERSIST", "PERSIST_ONLY"):
+        raise SQLError(
+            ER.ER_SPECIFIC_ACCESS_DENIED_ERROR,
+            "Access denied; global variables are set by the server configuration",
+        )
+    if isinstance(rhs, exp.Var | exp.Column) and rhs.name.upper() == "DEFAULT":
+        value: object = session.db.global_variable(name)
+    elif isinstance(rhs, exp.Var) or (isinstance(rhs, exp.Column) and not rhs.table):
+        value = rhs.name
+    else:
+        value = _evaluate(session, rhs, values)
+    stored = normalize_session_value(name, value)
+    if name == "autocommit":
+        session.set_autocommit(bool(stored))
+        return
+    session.variables[name] = stored
+    if name in ("transaction_isolation", "tx_isolation"):
+        session.variables["transaction_isolation"] = stored
+        session.variables["tx_isolation"] = stored
+
+
+def _evaluate(session: Session, node: exp.Expression, values: list[object]) -> object:
+    """The value of a SET expression (literals directly, anything else through SQLite)."""
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.this
+        return int(node.this) if node.is_int else float(node.this)
+    if (
+        isinstance(node, exp.Neg)
+        and isinstance(node.this, exp.Literal)
+        and not node.this.is_string
+    ):
+        inner = _evaluate(session, node.this, values)
+        return -inner  # type: ignore[operator]
+    if isinstance(node, exp.Boolean):
+        return int(bool(node.this))
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Var | exp.Column) and not (
+        isinstance(node, exp.Column) and node.table
+    ):
+        return node.name
+    select = exp.Select(expressions=[node.copy()])
+    plan = compile_tree(
+        select,
+        text="",
+        catalog=session.db.catalog,
+        database=session.database,
+        found_rows=session.client_found_rows,
+        template=False,
+        slot_count=len(values),
+    )
+    result = session.execute_plan(plan, values)
+    assert isinstance(result, ResultSet)
+    return result.rows[0][0] if result.rows else None
+
+
+def _do_handler(lx: Lexed) -> Handler:
+    text = "SELECT" + lx.exact().lstrip()[2:]
+    tree = parse_one(text)
+    if not isinstance(tree, exp.Select):
+        raise syntax_error(lx.clean)
+
+    def run(session: Session, values: list[object]) -> Result:
+        plan = compile_tree(
+            tree.copy(),
+            text=text,
+            catalog=session.db.catalog,
+            database=session.database,
+            found_rows=session.client_found_rows,
+            template=False,
+            slot_count=len(values),
+        )
+        session.execute_plan(plan, values)
+        return _OK
+
+    return run
+
+
+# -- DDL --------------------------------------------------------------------------------------
+
+
+def _db_for(session: Session, db: str | None) -> str:
+    name = db or session.database
+    if not name:
+        raise SQLError(ER.ER_NO_DB_ERROR, "No database selected")
+    return name.lower()
+
+
+def _copy(table: Table) -> Table:
+    return Table.from_json(table.db, table.name, table.to_json())
+
+
+def _ddl_handler(session: Session, lx: Lexed, head: str, norm: str) -> Handler:
+    words = norm.split()
+    second = words[1] if len(words) > 1 else ""
+    if second == "USER" and head in ("CREATE", "DROP", "ALTER"):
+        account = parse_dcl(lx.clean)
+        return lambda s, v: _dcl(s, account)
+    if head == "CREATE" and (
+        second == "INDEX" or (second in ("UNIQUE", "FULLTEXT", "SPATIAL") and "INDEX" in words[:3])
+    ):
+        return _create_index_handler(lx)
+    if head == "DROP" and second == "INDEX":
+        return _drop_index_handler(lx)
+    if head == "ALTER":
+        raise not_supported("ALTER " + second)
+    tree = parse_one(lx.exact())
+    if head == "TRUNCATE" and isinstance(tree, exp.TruncateTable):
+        targets = list(tree.expressions)
+        if len(targets) != 1:
+            raise syntax_error(lx.clean)
+        return _truncate_handler(targets[0])
+    if isinstance(tree, exp.Create):
+        kind = str(tree.args.get("kind") or "").upper()
+        if kind in ("DATABASE", "SCHEMA"):
+            name = tree.this.name
+            exists = bool(tree.args.get("exists"))
+            return lambda s, v: _create_database(s, name, exists)
+        if kind == "TABLE":
+            return _create_table_handler(tree)
+        raise not_supported(f"CREATE {kind}")
+    if isinstance(tree, exp.Drop):
+        kind = str(tree.args.get("kind") or "").upper()
+        exists = bool(tree.args.get("exists"))
+        if kind in ("DATABASE", "SCHEMA"):
+            name = tree.this.name if tree.this else tree.args["tables"][0].name
+            return lambda s, v: _drop_database(s, name, exists)
+        if kind == "TABLE" and not tree.args.get("temporary"):
+            tables = [(t.db or None, t.name) for t in tree.args.get("tables") or []]
+            return lambda s, v: _drop_tables(s, tables, exists)
+        raise not_supported(f"DROP {kind}")
+    raise syntax_error(lx.clean)
+
+
+def _create_database(session: Session, name: str, exists: bool) -> Result:
+    done = session.run_write(
+        lambda conn: ddl.create_database(conn, session.db.catalog, name, if_not_exists=exists)
+    )
+    if not done:
+        session.warn("Note", 1007, f"Can't create database '{name}'; database exists")
+        return OkResult(warnings=1)
+    return OkResult(affected_rows=1)
+
+
+def _drop_database(session: Session, name: str, exists: bool) -> Result:
+    count = session.run_write(
+        lambda conn: ddl.drop_database(conn, session.db.catalog, name, if_exists=exists)
+    )
+    assert isinstance(count, int)
+    if session.database == name.lower():
+        session.database = None
+    if count < 0:
+        session.warn("Note", 1008, f"Can't drop database '{name}'; database doesn't exist")
+        return OkResult(warnings=1)
+    return OkResult(affected_rows=count)
+
+
+def _create_table_handler(tree: exp.Create) -> Handler:
+    props = tree.args.get("properties")
+    for prop in props.expressions if props else []:
+        if isinstance(prop, exp.TemporaryProperty | exp.LikeProperty):
+            raise not_supported("CREATE TEMPORARY TABLE / CREATE TABLE ... LIKE")
+    if tree.args.get("expression") is not None:
+        raise not_supported("CREATE TABLE ... SELECT")
+    exists = bool(tree.args.get("exists"))
+    schema = tree.this
+    dbname = schema.this.db if isinstance(schema, exp.Schema) else None
+
+    def run(session: Session, values: list[object]) -> Result:
+        db = _db_for(session, dbname)
+        if not session.db.catalog.has_database(db) or db not in session.db.catalog.databases:
+            raise SQLError(ER.ER_BAD_DB_ERROR, f"Unknown database '{db}'")
+        table = ddl.table_from_tree(tree, db)
+        done = session.run_write(
+            lambda conn: ddl.create_table(conn, session.db.catalog, table, if_not_exists=exists)
+        )
+        if not done:
+            session.warn("Note", 1050, f"Table '{table.name}' already exists")
+            return OkResult(warnings=1)
+        return _OK
+
+    return run
+
+
+def _drop_tables(session: Session, tables: list[tuple[str | None, str]], exists: bool) -> Result:
+    names = [(_db_for(session, db), name.lower()) for db, name in tables]
+    missing = session.run_write(
+        lambda conn: ddl.drop_tables(conn, session.db.catalog, names, if_exists=exists)
+    )
+    assert isinstance(missing, int)
+    if missing:
+        for db, name in names:
+            if session.db.catalog.table(db, name) is None:
+                session.warn("Note", 1051, f"Unknown table '{db}.{name}'")
+        return OkResult(warnings=missing)
+    return _OK
+
+
+def _truncate_handler(target: exp.Expression) -> Handler:
+    def run(session: Session, values: list[object]) -> Result:
+        db = _db_for(session, target.args.get("db") and target.text("db"))
+        table = session.db.catalog.require_table(db, target.name)
+        session.run_write(lambda conn: ddl.truncate_table(conn, table))
+        return _OK
+
+    return run
+
+
+def _index_target(r: TokenReader, session: Session) -> Table:
+    db, name = r.qualified()
+    return session.db.catalog.require_table(_db_for(session, db), name)
+
+
+def _create_index_handler(lx: Lexed) -> Handler:
+    r = TokenReader(lx.clean)
+    r.expect("CREATE")
+    unique = r.accept("UNIQUE")
+    if r.accept("FULLTEXT") or r.accept("SPATIAL"):
+        raise not_supported("FULLTEXT/SPATIAL indexes")
+    r.expect("INDEX")
+    name = r.name()
+    if r.accept("USING"):
+        r.name()
+    r.expect("ON")
+    db, table_name = r.qualified()
+    r.expect("(")
+    columns = []
+    while True:
+        columns.append(r.name())
+        if r.accept("("):  # prefix length: the full value is indexed
+            r.name()
+            r.expect(")")
+        if not (r.accept("ASC") or r.accept("DESC")):
+            pass
+        if not r.accept(","):
+            break
+    r.expect(")")
+    while not r.at_end():
+        if r.accept("USING"):
+            r.name()
+        elif r.accept("COMMENT"):
+            r.string()
+        elif r.accept("ALGORITHM") or r.accept("LOCK"):
+            r.accept("=")
+            r.name()
+        else:
+            raise r.error()
+    index = Index(name, tuple(columns), unique=unique)
+
+    def run(session: Session, values: list[object]) -> Result:
+        table = _copy(session.db.catalog.require_table(_db_for(session, db), table_name))
+        session.run_write(lambda conn: ddl.create_index(conn, table, index))
+        return _OK
+
+    return run
+
+
+def _drop_index_handler(lx: Lexed) -> Handler:
+    r = TokenReader(lx.clean)
+    r.expect("DROP", "INDEX")
+    name = r.name()
+    r.expect("ON")
+    db, table_name = r.qualified()
+    while not r.at_end():
+        if r.accept("ALGORITHM") or r.accept("LOCK"):
+            r.accept("=")
+            r.name()
+        else:
+            raise r.error()
+
+    def run(session: Session, values: list[object]) -> Result:
+        table = _copy(session.db.catalog.require_table(_db_for(session, db), table_name))
+        session.run_write(lambda conn: ddl.drop_index(conn, table, name))
+        return _OK
+
+    return run
+
+
+def _dcl(session: Session, stmt: object) -> Result:
+    if isinstance(stmt, AccountStatement):
+        allow = session.db.allow_empty_passwords or (
+            session.in_init and session.db.init_allow_empty
+        )
+        session.run_write(lambda conn: run_account_statement(conn, stmt, allow_empty=allow))
+    else:
+        session.run_write(
+            lambda conn: run_grant_statement(conn, stmt, database=session.database)  # type: ignore[arg-type]
+        )
+    return _OK

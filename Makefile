@@ -10,7 +10,7 @@ TEST_DEBS := mariadb-client sysbench libmariadb-dev pkg-config openssl
 BENCH_DEBS := $(TEST_DEBS) mariadb-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test lint typecheck unit bench clean deb-test deb-bench
+.PHONY: serve test lint typecheck bench bench-quick clean deb-test deb-bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,12 +49,17 @@ lint: $(VENV)/.test-installed
 
 typecheck: $(VENV)/.test-installed
 	$(PY) -m mypy
+	$(PY) -m mypy --strict benchmarks/sysbench_compare.py
 
 test: $(VENV)/.test-installed lint typecheck
 	$(PY) -m pytest
 
+BENCH_ARGS ?=
 bench: $(VENV)/.test-installed deb-bench
-	$(PY) benchmarks/sysbench_compare.py
+	$(PY) benchmarks/sysbench_compare.py $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.test-installed deb-bench
+	$(PY) benchmarks/sysbench_compare.py --duration 5 --threads 1,8 --repeats 1 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

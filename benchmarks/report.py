@@ -20,6 +20,8 @@ _MEDIAN_FIELDS = (
     "lat_p95_ms",
     "server_cpu_us_per_query",
     "client_cpu_us_per_query",
+    "ignored_errors",
+    "reconnects",
 )
 
 
@@ -71,6 +73,9 @@ def summarize(samples: Sequence[dict[str, Any]], systems: Sequence[str]) -> list
                 "ratio_qps_edb_over_mariadb": _ratio(
                     edb.get("qps_median"), maria.get("qps_median")
                 ),
+                "ratio_tps_edb_over_mariadb": _ratio(
+                    edb.get("tps_median"), maria.get("tps_median")
+                ),
                 "ratio_server_cpu_per_query_edb_over_mariadb": _ratio(
                     edb.get("server_cpu_us_per_query_median"),
                     maria.get("server_cpu_us_per_query_median"),
@@ -114,8 +119,9 @@ def detail_table(rows: Sequence[dict[str, Any]]) -> str:
     """Per system: qps median [min-max], spread, latency, server and client CPU per query."""
     out = [
         "| workload | threads | ps-mode | system | qps median [min-max] | spread % "
-        "| lat avg ms | lat p95 ms | server CPU us/query | sysbench CPU us/query | ok/failed |",
-        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| lat avg ms | lat p95 ms | server CPU us/query | sysbench CPU us/query "
+        "| ignored errors | reconnects | ok/failed |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         for name, e in r["systems"].items():
@@ -129,6 +135,8 @@ def detail_table(rows: Sequence[dict[str, Any]]) -> str:
                 f"| {_fmt(e.get('lat_p95_ms_median'), 2)} "
                 f"| {_fmt(e.get('server_cpu_us_per_query_median'), 1)} "
                 f"| {_fmt(e.get('client_cpu_us_per_query_median'), 1)} "
+                f"| {_fmt(e.get('ignored_errors_median'))} "
+                f"| {_fmt(e.get('reconnects_median'))} "
                 f"| {e['ok']}/{e['failed']} |"
             )
     return "\n".join(out)

@@ -137,8 +137,18 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+_LINE_MAX = 400
+
+
+def _clip(line: str) -> str:
+    """Shorten a line (bulk INSERT statements run to megabytes) for reports."""
+    if len(line) <= _LINE_MAX:
+        return line
+    return f"{line[: _LINE_MAX - 120]} ...[{len(line) - _LINE_MAX + 40} chars]... {line[-80:]}"
+
+
 def _tail(text: str, lines: int) -> str:
-    return "\n".join(text.rstrip().splitlines()[-lines:])
+    return "\n".join(_clip(line) for line in text.rstrip().splitlines()[-lines:])
 
 
 def sysbench(
@@ -177,7 +187,11 @@ def sysbench(
         )
     wall = time.monotonic() - t0
     text = proc.stdout + ("\n" + proc.stderr if proc.stderr else "")
-    problems = [m.group(0).strip() for m in _PROBLEM.finditer(text)]
+    counts: dict[str, int] = {}
+    for m in _PROBLEM.finditer(text):
+        line = _clip(m.group(0).strip())
+        counts[line] = counts.get(line, 0) + 1
+    problems = [line if n == 1 else f"{line} (x{n})" for line, n in counts.items()]
     outcome = SysbenchOutcome(
         command=command,
         argv=argv,

@@ -302,7 +302,7 @@ class MariaDB(System):
         last = ""
         while time.monotonic() < deadline:
             self._check_running()
-            if self.socket.exists() and _port_open(self.port):
+            if self.socket.exists():
                 try:
                     self.sql("SELECT 1", timeout_s=5)
                     return
@@ -355,7 +355,7 @@ class EdbProxy(System):
                 "        return m.version(name)\n"
                 "    except m.PackageNotFoundError:\n"
                 "        return 'absent'\n"
-                "print(v('edb-proxy'), 'uvloop', v('uvloop'))",
+                "print(v('edb-proxy') + '; uvloop ' + v('uvloop') + ' installed')",
             ],
             capture_output=True,
             text=True,

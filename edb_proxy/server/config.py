@@ -31,7 +31,7 @@ class ServerConfig:
         net_write_timeout: seconds a blocked write may wait for a slow reader.
         lock_wait_timeout: seconds a statement waits for another session's lock (1205 after).
         shutdown_grace: seconds in-flight statements get to finish on SIGTERM.
-        event_loop: "asyncio" (uvloop when installed), "uvloop" (required) or "trio".
+        event_loop: "asyncio" (stdlib), "uvloop" or "trio".
         tls_cert, tls_key: optional PEM files replacing the generated server identity.
         client_ca_pem: PEM client CA (from the manifest) or None.
         allow_empty_passwords: development switch from the manifest.

@@ -88,3 +88,53 @@ def parse_err(payload: bytes) -> ErrPacket:
     errno = int.from_bytes(payload[1:3], "little")
     assert payload[3:4] == b"#"
     return ErrPacket(errno, payload[4:9].decode(), payload[9:].decode(errors="replace"))
+
+
+def caching_sha2_scramble(password: bytes, nonce: bytes) -> bytes:
+    """Computed here with hashlib, independently of the server's scramble module."""
+    import hashlib
+
+    stage1 = hashlib.sha256(password).digest()
+    stage2 = hashlib.sha256(stage1).digest()
+    mix = hashlib.sha256(stage2 + nonce).digest()
+    return bytes(a ^ b for a, b in zip(stage1, mix, strict=True))
+
+
+def login(host: str, port: int, user: str, password: str, ca_file: str) -> RawConn:
+    """TLS + caching_sha2_password login; returns a connection in the command phase."""
+    raw = RawConn(host, port)
+    greeting = raw.read_greeting()
+    # HandshakeV10: version NUL-terminated, conn id, 8 bytes scramble, filler, ..., 12 more bytes
+    end = greeting.index(b"\x00", 1)
+    pos = end + 1 + 4
+    nonce = greeting[pos : pos + 8]
+    pos += 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10
+    nonce += greeting[pos : pos + 12]
+    caps = BASE_CAPS | CLIENT_SSL | CLIENT_DEPRECATE_EOF
+    raw.send_packet(1, ssl_request(caps))
+    ctx = ssl.create_default_context(cafile=ca_file)
+    raw.sock = ctx.wrap_socket(raw.sock, server_hostname=host)
+    auth = caching_sha2_scramble(password.encode(), nonce)
+    raw.send_packet(2, handshake_response(user, caps, auth))
+    seq, payload = raw.recv_packet()
+    if payload[:2] == b"\x01\x04":  # perform full authentication (over TLS)
+        raw.send_packet(seq + 1, password.encode() + b"\x00")
+        seq, payload = raw.recv_packet()
+    elif payload[:2] == b"\x01\x03":  # fast auth success, OK follows
+        seq, payload = raw.recv_packet()
+    if payload[0] != 0x00:
+        raise ConnectionError(f"login failed: {payload!r}")
+    return raw
+
+
+def command(raw: RawConn, payload: bytes) -> list[bytes]:
+    """Send a command (seq 0) and collect response packets until OK/ERR/EOF-terminated."""
+    raw.send_packet(0, payload)
+    packets = []
+    while True:
+        _seq, data = raw.recv_packet()
+        packets.append(data)
+        if data[0] in (0x00, 0xFF) and len(packets) == 1:
+            return packets
+        if data[0] == 0xFE and len(data) < 0xFFFFFF:
+            return packets

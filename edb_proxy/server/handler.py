@@ -422,12 +422,9 @@ class ConnectionHandler:
         session.reset()
 
     async def _query(self, session: SessionAPI, raw: bytes) -> None:
-        try:
-            sql = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise SQLError(
-                ER.ER_INVALID_CHARACTER_STRING, "Invalid utf8mb4 character string in query"
-            ) from None
+        # Drivers put raw bytes inside string literals (_binary'...'); the SQL layer turns
+        # escaped surrogates in literals back into bytes and refuses them anywhere else (1300).
+        sql = raw.decode("utf-8", "surrogateescape")
         statements = session.parse(sql, multi=self.conn.multi_statements)
         last = len(statements) - 1
         out: list[bytes] = []
@@ -446,13 +443,7 @@ class ConnectionHandler:
         await self._send(b"".join(out) if len(out) > 1 else out[0])
 
     async def _prepare(self, session: SessionAPI, raw: bytes) -> None:
-        try:
-            sql = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise SQLError(
-                ER.ER_INVALID_CHARACTER_STRING, "Invalid utf8mb4 character string in query"
-            ) from None
-        stmt = session.prepare(sql)
+        stmt = session.prepare(raw.decode("utf-8", "surrogateescape"))
         stmt_id = self._next_stmt_id
         self._next_stmt_id += 1
         self._prepared[stmt_id] = stmt

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from edb_proxy.errors import ER, SQLError
-from edb_proxy.fieldtypes import ColumnDef
-from edb_proxy.sql.catalog import Catalog, Table, quote
-from edb_proxy.sql.coltypes import Converter
+from edb_proxy.sql.catalog import Catalog, Table
+from edb_proxy.sql.dml import record_cells, rewrite_delete, rewrite_insert, rewrite_update
 from edb_proxy.sql.metadata import Scope, Typed, dynamic_def, expression_type, select_labels
+from edb_proxy.sql.plan import Const, Plan
 from edb_proxy.sql.policy import MYSQL_FUNCTIONS, check_tree, not_supported
 from edb_proxy.sql.variables import is_known_variable
 
@@ -37,33 +37,6 @@ __all__ = ["Const", "Plan", "UnsafeTemplateError", "compile_tree"]
 
 class UnsafeTemplateError(Exception):
     """A lifted literal sits where a parameter would change the statement's meaning."""
-
-
-@dataclass(frozen=True, slots=True)
-class Const:
-    """A constant SQLite parameter value taken from the tree."""
-
-    value: object
-
-
-@dataclass(slots=True)
-class Plan:
-    """A compiled statement shape (shared by every session through the statement cache)."""
-
-    kind: str  # "query", "insert", "update", "delete"
-    sql: str
-    sources: tuple[int | Const, ...] | None
-    columns: tuple[ColumnDef, ...]
-    converters: tuple[Converter | None, ...] | None
-    dynamic: tuple[int, ...]
-    generation: int
-    table: Table | None = None
-    autoinc_pos: int | None = None  # INSERT: the AUTO_INCREMENT column's place in a row
-    has_autoinc: bool = False
-    star_unknown: bool = False
-    slot_count: int = 0
-    uses_tables: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 _SAFE_PARENTS: tuple[type[exp.Expression], ...] = (
@@ -218,14 +191,14 @@ def compile_tree(
         _query_metadata(tree, ctx, text, plan)
     _rewrite_functions(tree)
     if kind == "insert":
-        _rewrite_insert(tree, ctx, plan)
+        rewrite_insert(tree, ctx.scope, plan)
     elif kind == "update":
-        _rewrite_update(tree, ctx, plan)
+        rewrite_update(tree, ctx.scope, plan, found_rows=ctx.found_rows)
     elif kind == "delete":
-        _rewrite_delete(tree, ctx, plan)
+        rewrite_delete(tree, ctx.scope, plan)
     _bind_parameters(tree, ctx)
     if kind == "insert":
-        _record_cells(tree, plan)
+        record_cells(tree, plan)
     try:
         plan.sql = tree.sql(dialect="sqlite")
     except RecursionError:
@@ -353,167 +326,6 @@ def _is_star(item: exp.Expression) -> bool:
     )
 
 
-def _insert_target(tree: exp.Insert, ctx: _Context) -> tuple[Table, list[str] | None]:
-    target = tree.this
-    cols: list[str] | None = None
-    if isinstance(target, exp.Schema):
-        cols = [c.name for c in target.expressions]
-        target = target.this
-    name = target.name
-    table = next((t for t in ctx.scope.values() if t.sqlite_name == name), None)
-    if table is None:  # pragma: no cover - resolved above
-        raise SQLError(ER.ER_NO_SUCH_TABLE, "Table doesn't exist")
-    return table, cols
-
-
-def _rewrite_insert(tree: exp.Expression, ctx: _Context, plan: Plan) -> None:
-    assert isinstance(tree, exp.Insert)
-    table, cols = _insert_target(tree, ctx)
-    plan.table = table
-    for name in cols or []:
-        if table.column(name) is None:
-            raise SQLError(ER.ER_BAD_FIELD_ERROR, f"Unknown column '{name}' in 'field list'")
-    names = cols if cols is not None else [c.name for c in table.columns]
-    plan.extra["columns"] = names
-    auto = table.auto_increment
-    values = tree.expression
-    if auto is not None:
-        plan.has_autoinc = True
-        lowered = [n.lower() for n in names]
-        if auto.name.lower() in lowered:
-            plan.autoinc_pos = lowered.index(auto.name.lower())
-            if isinstance(values, exp.Values):
-                for row in values.expressions:
-                    cell = row.expressions[plan.autoinc_pos]
-                    cell.replace(exp.Nullif(this=cell.copy(), expression=exp.Literal.number(0)))
-    if isinstance(values, exp.Values):
-        for row in values.expressions:
-            if len(row.expressions) != len(names):
-                raise SQLError(
-                    ER.ER_WRONG_VALUE_COUNT, "Column count doesn't match value count at row 1"
-                )
-            for i, cell in enumerate(row.expressions):
-                if isinstance(cell, exp.Var) and cell.name.upper() == "DEFAULT":
-                    col = table.column(names[i])
-                    cell.replace(_default_expr(col.default if col else None))
-    conflict = tree.args.get("conflict")
-    if isinstance(conflict, exp.OnConflict) and conflict.args.get("duplicate"):
-        sets = []
-        for assignment in conflict.expressions:
-            for call in list(assignment.find_all(exp.Anonymous)):
-                if str(call.this).upper() == "VALUES" and call.expressions:
-                    call.replace(exp.column(call.expressions[0].name, table="excluded"))
-            sets.append(assignment)
-        tree.set("conflict", exp.OnConflict(action=exp.var("DO UPDATE"), expressions=sets))
-        if isinstance(values, exp.Select) and not values.args.get("where"):
-            values.set("where", exp.Where(this=exp.true()))
-    for call in tree.find_all(exp.Anonymous):
-        if str(call.this).upper() == "VALUES":
-            raise not_supported("VALUES() outside ON DUPLICATE KEY UPDATE")
-
-
-def _record_cells(tree: exp.Expression, plan: Plan) -> None:
-    """For each VALUES cell, the binding index that holds its value (None: an expression)."""
-    values = tree.expression
-    if not isinstance(values, exp.Values):
-        return
-    rows: list[list[int | None]] = []
-    for row in values.expressions:
-        cells: list[int | None] = []
-        for cell in row.expressions:
-            node = cell.this if isinstance(cell, exp.Nullif) else cell
-            is_param = isinstance(node, exp.Var) and node.name.startswith("?")
-            cells.append(int(node.name[1:]) - 1 if is_param else None)
-        rows.append(cells)
-    plan.extra["cells"] = rows
-
-
-def _default_expr(default: str | None) -> exp.Expression:
-    if default is None or default.upper() == "NULL":
-        return exp.null()
-    if default.startswith("'"):
-        return exp.Literal.string(default[1:-1].replace("''", "'"))
-    if default.upper().startswith("CURRENT_TIMESTAMP"):
-        return exp.Anonymous(this="edb_now", expressions=[])
-    return exp.Literal.number(default)
-
-
-def _rewrite_update(tree: exp.Expression, ctx: _Context, plan: Plan) -> None:
-    assert isinstance(tree, exp.Update)
-    table = next(iter(ctx.scope.values()), None)
-    plan.table = table
-    if len({id(t) for t in ctx.scope.values()}) != 1 or tree.args.get("from_"):
-        raise not_supported("multi-table UPDATE")
-    if table is not None:
-        for assignment in tree.expressions:
-            col = assignment.this
-            if isinstance(col, exp.Column) and table.column(col.name) is None:
-                raise SQLError(
-                    ER.ER_BAD_FIELD_ERROR, f"Unknown column '{col.name}' in 'field list'"
-                )
-    _limit_to_rowid(tree)
-    if not ctx.found_rows:
-        changed: exp.Expression | None = None
-        for assignment in tree.expressions:
-            if not isinstance(assignment, exp.EQ):
-                continue
-            diff = exp.Not(
-                this=exp.Paren(
-                    this=exp.NullSafeEQ(
-                        this=assignment.this.copy(), expression=assignment.expression.copy()
-                    )
-                )
-            )
-            changed = diff if changed is None else exp.Or(this=changed, expression=diff)
-        if changed is not None:
-            where = tree.args.get("where")
-            cond: exp.Expression = exp.Paren(this=changed)
-            if where is not None:
-                cond = exp.And(this=exp.Paren(this=where.this), expression=cond)
-            tree.set("where", exp.Where(this=cond))
-    if table is not None:
-        assigned = {a.this.name.lower() for a in tree.expressions if isinstance(a, exp.EQ)}
-        for col in table.columns:
-            if col.on_update_now and col.name.lower() not in assigned:
-                tree.append(
-                    "expressions",
-                    exp.EQ(
-                        this=exp.column(col.name, quoted=True),
-                        expression=exp.Anonymous(this="edb_now", expressions=[]),
-                    ),
-                )
-
-
-def _rewrite_delete(tree: exp.Expression, ctx: _Context, plan: Plan) -> None:
-    assert isinstance(tree, exp.Delete)
-    if len({id(t) for t in ctx.scope.values()}) != 1 or tree.args.get("using"):
-        raise not_supported("multi-table DELETE")
-    plan.table = next(iter(ctx.scope.values()), None)
-    _limit_to_rowid(tree)
-
-
-def _limit_to_rowid(tree: exp.Expression) -> None:
-    """``UPDATE/DELETE ... [ORDER BY] LIMIT n`` -> ``WHERE rowid IN (SELECT rowid ...)``."""
-    limit = tree.args.get("limit")
-    order = tree.args.get("order")
-    if limit is None and order is None:
-        return
-    target = tree.this
-    sub = exp.Select(expressions=[exp.column("rowid")]).from_(target.copy())
-    where = tree.args.get("where")
-    if where is not None:
-        sub.set("where", where.copy())
-    if order is not None:
-        sub.set("order", order)
-    if limit is not None:
-        sub.set("limit", limit)
-    tree.set("order", None)
-    tree.set("limit", None)
-    tree.set(
-        "where", exp.Where(this=exp.In(this=exp.column("rowid"), query=exp.Subquery(this=sub)))
-    )
-
-
 def _bind_parameters(tree: exp.Expression, ctx: _Context) -> None:
     """Turn placeholders and string literals into numbered SQLite parameters."""
     for node in list(tree.walk()):
@@ -541,8 +353,3 @@ def _bind_parameters(tree: exp.Expression, ctx: _Context) -> None:
             ctx.identity = False
             ctx.sources.append(Const(node.this))
             node.replace(exp.Var(this=f"?{len(ctx.sources)}"))
-
-
-def quote_table(table: Table) -> str:
-    """The quoted SQLite name of ``table``."""
-    return quote(table.sqlite_name)

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import apsw
 
+from edb_proxy.sql.temporal import normalize_date, normalize_datetime, normalize_time
+
 __all__ = ["FUNCTION_NAMES", "SessionState", "register_functions"]
 
 
@@ -101,6 +103,9 @@ def _table(state: SessionState) -> dict[str, tuple[Callable[..., Any], int]]:
         "edb_found_rows": (lambda: state.found_rows, 0),
         "edb_row_count": (lambda: state.row_count, 0),
         "edb_rand": (rand, -1),
+        "edb_date": (normalize_date, 1),
+        "edb_datetime": (normalize_datetime, 2),
+        "edb_time": (normalize_time, 2),
     }
 
 
@@ -123,6 +128,9 @@ FUNCTION_NAMES = frozenset(
         "edb_found_rows",
         "edb_row_count",
         "edb_rand",
+        "edb_date",
+        "edb_datetime",
+        "edb_time",
     ]
 )
 

@@ -18,8 +18,9 @@ Invariants
    lexer and sqlglot both see the same comment-free text (``Lexed.clean``), so a comment cannot
    hide code from the checks that run on the parsed tree.
 2. Only literals whose meaning does not depend on their lexical form are lifted: plain
-   decimal integers within 64 bits, decimal/float numbers and quoted strings without an
-   introducer. Hex, bit, ``N''`` and ``_charset''`` literals stay in the shape.
+   decimal integers within 64 bits, decimal/float numbers and quoted strings (with an
+   ``N``/``_charset`` introducer too; ``_binary`` strings become bytes). Hex and bit
+   literals stay in the shape.
 3. A ``;`` inside an executable comment, an unterminated comment and an unterminated
    executable comment are syntax errors.
 """
@@ -73,6 +74,8 @@ _TOKEN = re.compile(
 #: Characters where a token of interest can start (a cheap scan before the full match).
 _CANDIDATE = re.compile(r"['\"`0-9.?/#*;-]")
 #: A string introducer (``X'..'``, ``B'..'``, ``N'..'``, ``_utf8mb4'..'``) just before a quote.
+#: ``_binary'..'`` is lifted as bytes: its text may hold any byte, which the server passes in as
+#: surrogate escapes (``bytes.decode("utf-8", "surrogateescape")``).
 _INTRODUCER = re.compile(r"(?<![\w$@])(?:[xXbBnN]|_[A-Za-z0-9]+)\Z")
 _ESCAPE = re.compile(r"\\(.)|''|\"\"", re.DOTALL)
 _ESCAPES = {
@@ -234,8 +237,11 @@ def lex(text: str) -> list[Lexed]:
         kind = m.lastgroup
         start, stop = m.span()
         scan = stop
-        if kind == "sq" and start > 0 and _INTRODUCER.search(text, max(0, start - 65), start):
-            kind = "keep"
+        intro = None
+        if kind == "sq" and start > 0:
+            intro = _INTRODUCER.search(text, max(0, start - 65), start)
+            if intro is not None and intro.group()[0] in "xXbB":
+                kind = "keep"  # hex and bit strings stay in the shape
         if kind == "num":
             lit = m.group()
             if "." in lit or "e" in lit or "E" in lit:
@@ -254,11 +260,16 @@ def lex(text: str) -> list[Lexed]:
             raw.append(lit)
         elif kind in ("sq", "dq"):
             lit = m.group()
-            chunk.append(text[pos:start])
+            lead = start if intro is None else intro.start()
+            chunk.append(text[pos:lead])
             parts.append("".join(chunk))
             chunk = []
-            values.append(unescape(lit[1:-1]))
-            raw.append(lit)
+            body = unescape(lit[1:-1])
+            if intro is not None and intro.group().lower() == "_binary":
+                values.append(body.encode("utf-8", "surrogateescape"))
+            else:
+                values.append(body)
+            raw.append(text[lead:stop])
         elif kind == "q":
             chunk.append(text[pos:start])
             parts.append("".join(chunk))

@@ -98,7 +98,7 @@ def parse_one(text: str) -> exp.Expression:
         raise SQLError(
             ER.ER_TOO_HIGH_LEVEL_OF_NESTING_FOR_SELECT, "Too high level of nesting for select"
         ) from None
-    except Exception:  # sqlglot may raise anything on hostile input
+    except Exception:  # noqa: BLE001 (sqlglot may raise anything on hostile input)
         raise syntax_error(text) from None
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
@@ -113,5 +113,5 @@ def tokenize(text: str) -> list[Token]:
     """sqlglot's MySQL tokens of ``text`` (1064 on a tokenizer error)."""
     try:
         return list(_DIALECT.tokenize(text))
-    except Exception:
+    except Exception:  # noqa: BLE001 (any tokenizer failure is a syntax error)
         raise syntax_error(text) from None

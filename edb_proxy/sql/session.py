@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 import secrets
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 import apsw
@@ -34,14 +32,16 @@ import apsw
 from edb_proxy.errors import ER, EngineBusy, SQLError
 from edb_proxy.fieldtypes import ColumnDef, Value
 from edb_proxy.sql.api import OkResult, PreparedStatement, Result, ResultSet, Statement
-from edb_proxy.sql.compiler import Const, Plan, UnsafeTemplateError, check_template, compile_tree
+from edb_proxy.sql.compiler import Plan, UnsafeTemplateError, check_template, compile_tree
 from edb_proxy.sql.errormap import refine
 from edb_proxy.sql.functions import register_functions
 from edb_proxy.sql.lexer import PARAM, Lexed, RowLayout, collapse_rows, lex, syntax_error
 from edb_proxy.sql.metadata import finish_dynamic
 from edb_proxy.sql.parsing import parse_one
 from edb_proxy.sql.show import field_list
+from edb_proxy.sql.statements import ParsedStatement, PreparedHandle, head_word
 from edb_proxy.sql.utility import Utility, plan_utility
+from edb_proxy.sql.values import as_insert, bad_string, bind, bindable, check_text, too_deep
 from edb_proxy.storage import StaleSnapshotError, schema_changes, translate_error
 
 if TYPE_CHECKING:
@@ -55,66 +55,7 @@ log = logging.getLogger(__name__)
 MAX_SQL_BYTES = 1024 * 1024
 
 _DML = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "("})
-_HEAD = re.compile(r"\(|[A-Za-z_]+")
 _EXACT = object()
-
-
-class _Statement:
-    """A parsed statement (the server treats it as opaque)."""
-
-    __slots__ = ("layout", "lexed", "plan", "shape", "values")
-
-    def __init__(self, lexed: Lexed) -> None:
-        self.lexed = lexed
-        self.values: list[object] = lexed.values
-        self.shape = lexed
-        self.layout: RowLayout | None = None
-        self.plan: Plan | Utility | None = None
-
-    @property
-    def text(self) -> str:
-        return self.lexed.clean
-
-
-class _Prepared:
-    """A server-side prepared statement."""
-
-    __slots__ = ("columns", "param_count", "positions", "stmt")
-
-    def __init__(self, stmt: _Statement, columns: Sequence[ColumnDef]) -> None:
-        self.stmt = stmt
-        self.positions = [i for i, v in enumerate(stmt.values) if v is PARAM]
-        self.param_count = len(self.positions)
-        self.columns = columns
-
-
-def _bindable(value: object) -> object:
-    if value is None or isinstance(value, int | float | str | bytes):
-        return int(value) if isinstance(value, bool) else value
-    if isinstance(value, Decimal):
-        return float(value) if value == value.normalize() and abs(value) < 2**53 else str(value)
-    if isinstance(value, datetime.datetime):
-        text = value.replace(tzinfo=None).isoformat(sep=" ")
-        return text
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, datetime.timedelta):
-        total = int(value.total_seconds())
-        sign = "-" if total < 0 else ""
-        total = abs(total)
-        text = f"{sign}{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-        if value.microseconds:
-            text += f".{value.microseconds:06d}"
-        return text
-    if isinstance(value, bytearray | memoryview):
-        return bytes(value)
-    raise SQLError(ER.ER_WRONG_ARGUMENTS, "Incorrect arguments to mysqld_stmt_execute")
-
-
-def head_word(lexed: Lexed) -> str:
-    """The statement's first keyword in upper case (``(`` for a parenthesized query)."""
-    m = _HEAD.match(lexed.parts[0])
-    return m.group().upper() if m else ""
 
 
 class Session:
@@ -129,6 +70,8 @@ class Session:
         self.database: str | None = None
         self._found_rows_flag = client_found_rows
         self._autocommit = True
+        self._txn_wrote = False
+        self._writer_hint = False
         self.last_insert_id = 0
         self.row_count = -1
         self.found_rows = 0
@@ -192,13 +135,13 @@ class Session:
         except SQLError:
             raise
         except RecursionError:
-            raise _too_deep() from None
+            raise too_deep() from None
         except UnicodeError:
-            raise _bad_string() from None
-        except Exception:
+            raise bad_string() from None
+        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
             raise self._internal("parse") from None
 
-    def _parse(self, sql: str, multi: bool) -> list[_Statement]:
+    def _parse(self, sql: str, multi: bool) -> list[ParsedStatement]:
         if len(sql) > MAX_SQL_BYTES // 4 and len(sql.encode("utf-8", "surrogatepass")) > (
             MAX_SQL_BYTES
         ):
@@ -206,12 +149,9 @@ class Session:
                 ER.ER_PARSE_ERROR,
                 f"Statement text longer than {MAX_SQL_BYTES} bytes is not accepted",
             )
-        if not sql.isascii():
-            try:
-                sql.encode("utf-8")
-            except UnicodeEncodeError:
-                raise _bad_string() from None
         lexed = lex(sql)
+        if not sql.isascii():
+            check_text(lexed)
         if not lexed:
             raise SQLError(ER.ER_EMPTY_QUERY, "Query was empty")
         if len(lexed) > 1 and not multi:
@@ -224,8 +164,8 @@ class Session:
             out.append(st)
         return out
 
-    def _statement(self, lx: Lexed) -> _Statement:
-        st = _Statement(lx)
+    def _statement(self, lx: Lexed) -> ParsedStatement:
+        st = ParsedStatement(lx)
         if (
             len(lx.values) > 1
             and lx.parts[0][:1] in "iIrR"
@@ -240,7 +180,7 @@ class Session:
                 st.shape, st.layout = collapsed
         return st
 
-    def _plan(self, st: _Statement) -> Plan | Utility:
+    def _plan(self, st: ParsedStatement) -> Plan | Utility:
         shape = st.shape
         cache = self._cache
         entry = cache.get((self.database, self._found_rows_flag, shape.key))
@@ -261,7 +201,7 @@ class Session:
         text = shape.template()
         replace = head == "REPLACE"
         try:
-            tree = parse_one(_as_insert(text) if replace else text)
+            tree = parse_one(as_insert(text) if replace else text)
             if shape.values:
                 check_template(tree)
         except (SQLError, UnsafeTemplateError):
@@ -270,7 +210,7 @@ class Session:
             template = False
         if not template:
             text = shape.exact()
-            tree = parse_one(_as_insert(text) if replace else text)
+            tree = parse_one(as_insert(text) if replace else text)
         if replace:
             tree.set("alternative", "REPLACE")
         catalog = self._db.catalog
@@ -294,18 +234,18 @@ class Session:
 
     def run(self, stmt: Statement) -> Result:
         try:
-            st = cast(_Statement, stmt)
+            st = cast(ParsedStatement, stmt)
             return self._run(st, st.values)
         except SQLError:
             raise
         except RecursionError:
-            raise _too_deep() from None
+            raise too_deep() from None
         except UnicodeError:
-            raise _bad_string() from None
-        except Exception:
+            raise bad_string() from None
+        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
             raise self._internal("run") from None
 
-    def _run(self, st: _Statement, values: list[object]) -> Result:
+    def _run(self, st: ParsedStatement, values: list[object]) -> Result:
         plan = st.plan
         if plan is None or (type(plan) is Plan and plan.generation != self._db.catalog.generation):
             plan = st.plan = self._plan(st)
@@ -324,15 +264,15 @@ class Session:
         """Run a compiled plan with the statement's slot values."""
         conn = self.conn
         began = False
-        if not self._autocommit and plan.uses_tables and conn.get_autocommit():
-            conn.execute("BEGIN")
-            began = True
         sources = plan.sources
         bindings: list[object] = values
         try:
+            if not self._autocommit and plan.uses_tables and conn.get_autocommit():
+                conn.execute(self._begin_sql(plan.kind != "query"))
+                began = True
             if plan.kind == "query":
                 if sources is not None:
-                    bindings = _bind(sources, values)
+                    bindings = bind(sources, values)
                 rows = conn.execute(plan.sql, bindings).fetchall()
                 convs = plan.converters
                 if convs is not None:
@@ -346,10 +286,11 @@ class Session:
                 self.found_rows = len(rows)
                 self.row_count = -1
                 return ResultSet(columns, rows)
+            self._txn_wrote = True  # this session writes (see _begin_sql)
             if layout is not None:
                 return self._run_rows(plan, layout.bindings(values))
             if sources is not None:
-                bindings = _bind(sources, values)
+                bindings = bind(sources, values)
             conn.execute(plan.sql, bindings)
             return self._write_result(plan, [bindings], conn.changes())
         except apsw.Error as exc:
@@ -357,7 +298,7 @@ class Session:
 
     def _run_rows(self, plan: Plan, rows: list[list[object]]) -> Result:
         conn = self.conn
-        sets = [r if plan.sources is None else _bind(plan.sources, r) for r in rows]
+        sets = [r if plan.sources is None else bind(plan.sources, r) for r in rows]
         before = conn.total_changes()
         conn.execute("SAVEPOINT edb_statement")
         try:
@@ -412,10 +353,26 @@ class Session:
 
     # -- transactions -----------------------------------------------------------------------
 
+    def _begin_sql(self, writes: bool = False) -> str:
+        """``BEGIN IMMEDIATE`` when this transaction will probably write, else ``BEGIN``.
+
+        A deferred transaction that reads first and writes later can never upgrade once
+        another session committed after its read (1213). So when the session's previous
+        transaction wrote (or the first statement is a write), the write lock is taken at
+        BEGIN: a conflict is then an :class:`EngineBusy` with no effect that the server
+        retries, instead of a deadlock the client must retry.
+        """
+        return "BEGIN IMMEDIATE" if writes or self._writer_hint else "BEGIN"
+
+    def _end_transaction(self) -> None:
+        """Remember whether the transaction that just ended tried to write."""
+        self._writer_hint = self._txn_wrote
+        self._txn_wrote = False
+
     def begin(self, *, snapshot: bool = False) -> None:
         """BEGIN: commit an open transaction, then open a new one."""
         self.commit()
-        self._exec("BEGIN")
+        self._exec(self._begin_sql())
         if snapshot:
             self._exec("SELECT 1 FROM edb_meta LIMIT 1")
 
@@ -424,15 +381,18 @@ class Session:
             return
         if not self.conn.get_autocommit():
             self._exec("COMMIT")
+            self._end_transaction()
 
     def rollback(self) -> None:
         if not self.conn.get_autocommit():
             self._exec("ROLLBACK")
+            self._end_transaction()
 
     def rollback_quietly(self) -> None:
         try:
             if not self.conn.get_autocommit():
                 self.conn.execute("ROLLBACK")
+                self._end_transaction()
         except apsw.Error:
             log.warning("rollback failed on connection %d", self.connection_id)
 
@@ -494,7 +454,7 @@ class Session:
             columns: Sequence[ColumnDef] = ()
             if type(plan) is Plan and plan.kind == "query" and not plan.dynamic:
                 columns = plan.columns
-            handle = _Prepared(st, columns)
+            handle = PreparedHandle(st, columns)
             if handle.param_count > 32766:
                 raise SQLError(
                     ER.ER_PS_MANY_PARAM, "Prepared statement contains too many placeholders"
@@ -504,28 +464,28 @@ class Session:
         except SQLError:
             raise
         except RecursionError:
-            raise _too_deep() from None
+            raise too_deep() from None
         except UnicodeError:
-            raise _bad_string() from None
-        except Exception:
+            raise bad_string() from None
+        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
             raise self._internal("prepare") from None
 
     def run_prepared(self, stmt: PreparedStatement, params: Sequence[Value]) -> Result:
         try:
-            handle = cast(_Prepared, stmt)
+            handle = cast(PreparedHandle, stmt)
             if len(params) != handle.param_count:
                 raise SQLError(ER.ER_WRONG_ARGUMENTS, "Incorrect arguments to mysqld_stmt_execute")
             values = list(handle.stmt.values)
             for pos, value in zip(handle.positions, params, strict=True):
-                values[pos] = _bindable(value)
+                values[pos] = bindable(value)
             return self._run(handle.stmt, values)
         except SQLError:
             raise
         except RecursionError:
-            raise _too_deep() from None
+            raise too_deep() from None
         except UnicodeError:
-            raise _bad_string() from None
-        except Exception:
+            raise bad_string() from None
+        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
             raise self._internal("run_prepared") from None
 
     def close_prepared(self, stmt: PreparedStatement) -> None:
@@ -554,7 +514,7 @@ class Session:
         try:
             self.rollback_quietly()
             self.conn.close()
-        except Exception:
+        except Exception:  # noqa: BLE001 (close never raises)
             log.warning("close failed on connection %d", self.connection_id)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -570,22 +530,3 @@ class Session:
         cid = secrets.token_hex(4)
         log.exception("internal error %s in %s (connection %d)", cid, where, self.connection_id)
         return SQLError(ER.ER_INTERNAL_ERROR, f"internal error (id {cid})")
-
-
-def _bad_string() -> SQLError:
-    return SQLError(ER.ER_INVALID_CHARACTER_STRING, "Invalid utf8mb4 character string")
-
-
-def _too_deep() -> SQLError:
-    return SQLError(
-        ER.ER_TOO_HIGH_LEVEL_OF_NESTING_FOR_SELECT, "Too high level of nesting for select"
-    )
-
-
-def _as_insert(text: str) -> str:
-    stripped = text.lstrip()
-    return "INSERT" + stripped[len("REPLACE") :]
-
-
-def _bind(sources: tuple[int | Const, ...], values: list[object]) -> list[object]:
-    return [values[s] if type(s) is int else s.value for s in sources]  # type: ignore[union-attr]

@@ -166,3 +166,25 @@ def test_multi_statements(client: Client) -> None:
 def test_empty_query(client: Client) -> None:
     err = client.error("  /* nothing */ ")
     assert err.errno == 1065
+
+
+def test_more_query_shapes(t: Client) -> None:
+    t.ok("INSERT INTO t SET name = 'a', qty = 1")
+    t.ok("INSERT INTO t VALUES (DEFAULT, 'b', DEFAULT)")
+    assert t.rows("SELECT name, qty FROM t ORDER BY id") == [("a", 1), ("b", 0)]
+    assert t.rows("SELECT name FROM t WHERE id = 1 UNION SELECT name FROM t WHERE id = 2") == [
+        ("a",),
+        ("b",),
+    ]
+    assert t.rows("WITH x AS (SELECT name FROM t WHERE qty = 0) SELECT name FROM x") == [("b",)]
+    t.ok("CREATE TABLE u (id INT PRIMARY KEY, extra VARCHAR(5))")
+    t.ok("INSERT INTO u VALUES (1, 'e')")
+    assert t.rows("SELECT t.name, u.extra FROM t LEFT JOIN u USING (id) ORDER BY t.id") == [
+        ("a", "e"),
+        ("b", None),
+    ]
+    assert t.rows("SELECT name FROM t WHERE qty = 5 FOR UPDATE") == []
+    t.rows("SELECT name FROM t")
+    assert t.value("SELECT FOUND_ROWS()") == 2
+    t.ok("UPDATE t SET qty = 9")
+    assert t.value("SELECT ROW_COUNT()") == 2

@@ -125,6 +125,17 @@ def test_unknown_function_is_1305(client: Client) -> None:
 
 def test_no_traceback_escapes(client: Client, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.CRITICAL)
-    for sql in ["SELECT (((", "\x00", "SELECT '\udcff'", "SELECT 1e999999", ")))", "SET", "SHOW"]:
+    for sql in ["SELECT (((", "\x00", "SELECT \udcff", "SELECT 1e999999", ")))", "SET", "SHOW"]:
         with pytest.raises(SQLError):
             client.run_all(sql)
+
+
+def test_binary_literals_carry_raw_bytes(client: Client) -> None:
+    client.ok("CREATE TABLE bin (b BLOB)")
+    raw = bytes(range(256))
+    text = raw.decode("utf-8", "surrogateescape").replace("\\", "\\\\").replace("'", "\\'")
+    client.ok(f"INSERT INTO bin VALUES (_binary'{text}')")
+    assert client.value("SELECT b FROM bin") == raw
+    client.ok("INSERT INTO bin VALUES ('\udcff\udcfe')")  # raw bytes in a plain literal
+    assert client.rows("SELECT b FROM bin WHERE b = _binary'\udcff\udcfe'") == [(b"\xff\xfe",)]
+    assert client.error("SELECT 1 FROM bin WHERE b = 1 \udcff").errno == 1300

@@ -139,3 +139,37 @@ def test_reset_connection(acct: Client) -> None:
     assert not acct.session.in_transaction and acct.session.autocommit
     assert acct.value("SELECT @x") is None
     assert acct.value("SELECT bal FROM acct WHERE id = 1") == 100
+
+
+def test_writing_sessions_take_the_write_lock_at_begin(acct: Client, other: Client) -> None:
+    acct.ok("BEGIN")
+    acct.ok("UPDATE acct SET bal = bal + 1 WHERE id = 1")
+    acct.ok("COMMIT")  # this session writes: its next BEGIN takes the write lock
+    acct.ok("BEGIN")
+    with pytest.raises(EngineBusy):
+        other.run("UPDATE acct SET bal = 0 WHERE id = 2")
+    assert acct.value("SELECT bal FROM acct WHERE id = 1") == 101
+    acct.ok("UPDATE acct SET bal = bal + 1 WHERE id = 1")  # never a stale snapshot
+    acct.ok("COMMIT")
+    other.ok("BEGIN")
+    other.ok("UPDATE acct SET bal = 0 WHERE id = 2")
+    with pytest.raises(EngineBusy):
+        acct.run("BEGIN")  # no effect: retried by the server
+    assert not acct.session.in_transaction
+    other.ok("COMMIT")
+    acct.ok("BEGIN")
+    acct.ok("COMMIT")
+    assert not acct.session.in_transaction
+
+
+def test_after_a_deadlock_the_next_begin_takes_the_write_lock(acct: Client, other: Client) -> None:
+    acct.ok("BEGIN")
+    acct.rows("SELECT bal FROM acct")
+    other.ok("UPDATE acct SET bal = 1 WHERE id = 2")
+    assert acct.error("UPDATE acct SET bal = 2 WHERE id = 1").errno == 1213
+    acct.ok("BEGIN")  # the retry: write lock taken now, so it cannot go stale again
+    with pytest.raises(EngineBusy):
+        other.run("UPDATE acct SET bal = 3 WHERE id = 2")
+    acct.rows("SELECT bal FROM acct")
+    acct.ok("UPDATE acct SET bal = 2 WHERE id = 1")
+    acct.ok("COMMIT")

@@ -242,3 +242,28 @@ def test_strict_type_errors(client: Client) -> None:
     assert err.errno == 1366
     err = client.error("INSERT INTO s (e) VALUES ('nope')")
     assert err.errno == 1366
+
+
+def test_temporal_values_are_normalized_on_write(client: Client) -> None:
+    client.ok("CREATE TABLE tv (id INT PRIMARY KEY, d DATE, dt DATETIME, t TIME, f DATETIME(3))")
+    client.ok(
+        "INSERT INTO tv VALUES (1, '2024-1-2', '2024-01-02T03:04:05', '1 1:03:04',"
+        " '2024-01-02 03:04:05.123456')"
+    )
+    client.ok("INSERT INTO tv VALUES (2, '20240102', '2024-01-02', '-10:00', '2024-01-02')")
+    assert client.rows("SELECT d, dt, t, f FROM tv ORDER BY id") == [
+        ("2024-01-02", "2024-01-02 03:04:05", "25:03:04", "2024-01-02 03:04:05.123"),
+        ("2024-01-02", "2024-01-02 00:00:00", "-10:00:00", "2024-01-02 00:00:00.000"),
+    ]
+    client.ok("UPDATE tv SET t = '2 00:00:01' WHERE id = 2")
+    assert client.value("SELECT t FROM tv WHERE id = 2") == "48:00:01"
+    assert client.ok("UPDATE tv SET t = '48:00:01' WHERE id = 2").affected_rows == 0
+    stmt = client.session.prepare("INSERT INTO tv (id, dt, t) VALUES (?, ?, ?)")
+    import datetime as dtm
+
+    client.session.run_prepared(
+        stmt, [3, dtm.datetime(2024, 5, 6, 7, 8, 9), dtm.timedelta(hours=30, seconds=1)]
+    )
+    assert client.rows("SELECT dt, t FROM tv WHERE id = 3") == [
+        ("2024-05-06 07:08:09", "30:00:01")
+    ]

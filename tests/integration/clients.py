@@ -140,7 +140,8 @@ class AioMySQLClient(Client):
             raise _wrap(exc) from None
 
     def close(self) -> None:
-        self.conn.close()
+        self.loop.run_until_complete(self.conn.ensure_closed())
+        self.loop.run_until_complete(asyncio.sleep(0.01))  # let the transport finish closing
         self.loop.close()
 
 

@@ -18,6 +18,7 @@ Invariants
 
 from __future__ import annotations
 
+import traceback
 from enum import Enum
 
 __all__ = [
@@ -227,3 +228,15 @@ class StorageError(EdbError):
 
 class IntegrityError(StorageError):
     """Tampering, swapping or rollback of stored data was detected."""
+
+
+def code_locations(exc: BaseException, depth: int = 6) -> str:
+    """``file:line`` of the innermost frames of ``exc``, for logs that must not quote data.
+
+    Exception messages can contain user data (a duplicate key, a literal), so logs of
+    unexpected errors carry the exception type and these locations instead of the message.
+    """
+    return "; ".join(
+        f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+        for frame in traceback.extract_tb(exc.__traceback__)[-depth:]
+    )

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -39,6 +38,7 @@ from edb_proxy.errors import (
     ProtocolError,
     RemoteProtocolError,
     SQLError,
+    code_locations,
 )
 from edb_proxy.fieldtypes import ColumnDef, Value
 from edb_proxy.protocol import (
@@ -226,10 +226,7 @@ class ConnectionHandler:
 
     def _log_internal(self, exc: BaseException) -> str:
         cid = uuid.uuid4().hex[:12]
-        where = "; ".join(
-            f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
-            for frame in traceback.extract_tb(exc.__traceback__)[-6:]
-        )
+        where = code_locations(exc)
         if self._config.debug:
             log.error("internal error %s", cid, exc_info=exc)
         else:

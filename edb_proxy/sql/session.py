@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, cast
 
 import apsw
 
-from edb_proxy.errors import ER, EngineBusy, SQLError
+from edb_proxy.errors import ER, EngineBusy, SQLError, code_locations
 from edb_proxy.fieldtypes import ColumnDef, Value
 from edb_proxy.sql.api import OkResult, PreparedStatement, Result, ResultSet, Statement
 from edb_proxy.sql.compiler import Plan, UnsafeTemplateError, check_template, compile_tree
@@ -134,12 +134,8 @@ class Session:
             return list(self._parse(sql, multi))
         except SQLError:
             raise
-        except RecursionError:
-            raise too_deep() from None
-        except UnicodeError:
-            raise bad_string() from None
-        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
-            raise self._internal("parse") from None
+        except Exception as exc:  # noqa: BLE001 (the SQL layer's error boundary)
+            raise self._unexpected(exc, "parse") from None
 
     def _parse(self, sql: str, multi: bool) -> list[ParsedStatement]:
         if len(sql) > MAX_SQL_BYTES // 4 and len(sql.encode("utf-8", "surrogatepass")) > (
@@ -238,12 +234,8 @@ class Session:
             return self._run(st, st.values)
         except SQLError:
             raise
-        except RecursionError:
-            raise too_deep() from None
-        except UnicodeError:
-            raise bad_string() from None
-        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
-            raise self._internal("run") from None
+        except Exception as exc:  # noqa: BLE001 (the SQL layer's error boundary)
+            raise self._unexpected(exc, "run") from None
 
     def _run(self, st: ParsedStatement, values: list[object]) -> Result:
         plan = st.plan
@@ -463,12 +455,8 @@ class Session:
             return handle
         except SQLError:
             raise
-        except RecursionError:
-            raise too_deep() from None
-        except UnicodeError:
-            raise bad_string() from None
-        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
-            raise self._internal("prepare") from None
+        except Exception as exc:  # noqa: BLE001 (the SQL layer's error boundary)
+            raise self._unexpected(exc, "prepare") from None
 
     def run_prepared(self, stmt: PreparedStatement, params: Sequence[Value]) -> Result:
         try:
@@ -481,12 +469,8 @@ class Session:
             return self._run(handle.stmt, values)
         except SQLError:
             raise
-        except RecursionError:
-            raise too_deep() from None
-        except UnicodeError:
-            raise bad_string() from None
-        except Exception:  # noqa: BLE001 (becomes ER_INTERNAL_ERROR with a log id)
-            raise self._internal("run_prepared") from None
+        except Exception as exc:  # noqa: BLE001 (the SQL layer's error boundary)
+            raise self._unexpected(exc, "run_prepared") from None
 
     def close_prepared(self, stmt: PreparedStatement) -> None:
         self._prepared.discard(id(stmt))
@@ -526,7 +510,28 @@ class Session:
     def warn(self, level: str, code: int, message: str) -> None:
         self.warnings.append((level, code, message))
 
-    def _internal(self, where: str) -> SQLError:
+    def _unexpected(self, exc: Exception, where: str) -> SQLError:
+        """Map an exception that escaped the SQL layer's own checks to a client error.
+
+        Deep nesting and undecodable text have MySQL codes; anything else is a bug and becomes
+        ER_INTERNAL_ERROR with a correlation id. The log names the exception type and the code
+        locations only: exception messages may quote user data.
+        """
+        if isinstance(exc, RecursionError):
+            return too_deep()
+        if isinstance(exc, UnicodeError):
+            return bad_string()
+        return self._internal(where, exc)
+
+    def _internal(self, where: str, exc: BaseException | None = None) -> SQLError:
         cid = secrets.token_hex(4)
-        log.exception("internal error %s in %s (connection %d)", cid, where, self.connection_id)
+        frames = code_locations(exc) if exc is not None else ""
+        log.error(
+            "internal error %s in %s (connection %d): %s at %s",
+            cid,
+            where,
+            self.connection_id,
+            type(exc).__name__ if exc else "-",
+            frames,
+        )
         return SQLError(ER.ER_INTERNAL_ERROR, f"internal error (id {cid})")

@@ -43,13 +43,15 @@ serve: $(VENV)/.serve-installed
 	$(PY) -m edb_proxy demo --data-dir $(DATA_DIR) --port $(PORT)
 
 lint: $(VENV)/.test-installed
-	$(PY) -m ruff check edb_proxy tests benchmarks
-	$(PY) -m ruff format --check edb_proxy tests benchmarks
+	$(PY) -m ruff check edb_proxy tests benchmarks tools
+	$(PY) -m ruff format --check edb_proxy tests benchmarks tools
 	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV)/.test-installed
 	$(PY) -m mypy
 	$(PY) -m mypy --strict benchmarks/sysbench_compare.py
+	MYPYPATH=.:tools:benchmarks $(PY) -m mypy --strict --explicit-package-bases \
+	  tests/corpus/*.py tools/*.py
 
 test: $(VENV)/.test-installed lint typecheck
 	$(PY) -m pytest

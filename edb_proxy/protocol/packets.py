@@ -78,12 +78,19 @@ def encode_ok(
     info: bytes = b"",
     header: int = 0x00,
 ) -> bytes:
-    """``OK_Packet`` payload."""
+    """``OK_Packet`` payload.
+
+    A non-empty ``info`` is sent as a length-encoded string, as MySQL's ``net_send_ok`` does
+    even without CLIENT_SESSION_TRACK (the manual's ``string<EOF>`` is what clients must
+    accept; MariaDB Connector/C, and so mysqlclient and the mysql CLI, read it length-encoded
+    and report "malformed packet" otherwise).
+    """
     if not (0 <= status <= 0xFFFF and 0 <= warnings <= 0xFFFF):
         raise LocalProtocolError("status and warnings must fit in 16 bits")
     a = ONE_BYTE[affected_rows] if 0 <= affected_rows < 0xFB else lenenc_int(affected_rows)
     b = ONE_BYTE[last_insert_id] if 0 <= last_insert_id < 0xFB else lenenc_int(last_insert_id)
-    return b"".join((ONE_BYTE[header], a, b, _HH.pack(status, warnings), info))
+    tail = lenenc_int(len(info)) + info if info else b""
+    return b"".join((ONE_BYTE[header], a, b, _HH.pack(status, warnings), tail))
 
 
 def encode_eof(warnings: int = 0, status: int = 0) -> bytes:
@@ -112,7 +119,8 @@ def parse_ok(payload: Buffer) -> OKPacket:
     last_id = r.lenenc_int()
     status = r.int2()
     warnings = r.int2()
-    return OKPacket(affected, last_id, status, warnings, r.rest(), header)
+    info = r.lenenc_bytes() if not r.at_end() else b""
+    return OKPacket(affected, last_id, status, warnings, info, header)
 
 
 def parse_err(payload: Buffer) -> ERRPacket:

@@ -108,12 +108,19 @@ class Server:
     def note_auth_failure(self) -> None:
         self.auth_failures += 1
 
-    def kill(self, connection_id: int, by_user: str) -> None:
-        """COM_PROCESS_KILL: close another connection of the same user.
+    def kill(self, connection_id: int, by_user: str, *, by_id: int = 0) -> None:
+        """COM_PROCESS_KILL: close a connection (the SQL layer's KILL rules, privileges).
+
+        Authenticated connections are killed through the database's process list
+        (:mod:`edb_proxy.sql.processlist`), which calls the handler's ``on_kill``; a
+        connection without a session yet can be closed by the same user only.
 
         Raises:
-            SQLError: 1094 unknown thread id, 1095 not the owner.
+            SQLError: 1094 unknown thread id, 1095 not the owner and no privilege.
         """
+        if self.database.processes.get(connection_id) is not None:
+            self.database.processes.kill_from(by_id, by_user, connection_id, query=False)
+            return
         target = self.connections.get(connection_id)
         if target is None:
             raise SQLError(ER.ER_NO_SUCH_THREAD, f"Unknown thread id: {connection_id}")
@@ -202,6 +209,7 @@ def build_server(config: ServerConfig, manifest_path: Path | None) -> Server:
         "net_read_timeout": int(config.net_read_timeout),
         "net_write_timeout": int(config.net_write_timeout),
         "innodb_lock_wait_timeout": int(config.lock_wait_timeout),
+        "edb_max_statement_time": config.max_statement_time,
         "edb_manifest_sha256": manifest.sha256,
         "edb_insecure_settings": ", ".join(config.insecure_settings()) or "none",
     }

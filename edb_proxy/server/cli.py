@@ -54,6 +54,12 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lock-wait-timeout", type=float, default=50.0)
     parser.add_argument("--shutdown-grace", type=float, default=30.0)
     parser.add_argument(
+        "--max-statement-time",
+        type=float,
+        default=30.0,
+        help="seconds one statement may run before it fails with 3024 (0 = no cap)",
+    )
+    parser.add_argument(
         "--event-loop",
         choices=("asyncio", "uvloop", "trio"),
         default="asyncio",
@@ -94,6 +100,7 @@ def _config(args: argparse.Namespace) -> ServerConfig:
         net_write_timeout=args.net_write_timeout,
         lock_wait_timeout=args.lock_wait_timeout,
         shutdown_grace=args.shutdown_grace,
+        max_statement_time=args.max_statement_time,
         event_loop=args.event_loop,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,

@@ -31,6 +31,9 @@ class ServerConfig:
         net_write_timeout: seconds a blocked write may wait for a slow reader.
         lock_wait_timeout: seconds a statement waits for another session's lock (1205 after).
         shutdown_grace: seconds in-flight statements get to finish on SIGTERM.
+        max_statement_time: seconds one statement may run inside SQLite before it is
+            interrupted (3024); statements run on the event-loop thread, so this caps how long
+            one statement can stall every connection (0 = no cap).
         event_loop: "asyncio" (stdlib), "uvloop" or "trio".
         tls_cert, tls_key: optional PEM files replacing the generated server identity.
         client_ca_pem: PEM client CA (from the manifest) or None.
@@ -50,6 +53,7 @@ class ServerConfig:
     net_write_timeout: float = 60.0
     lock_wait_timeout: float = 50.0
     shutdown_grace: float = 30.0
+    max_statement_time: float = 30.0
     event_loop: str = "asyncio"
     tls_cert: Path | None = None
     tls_key: Path | None = None

@@ -302,12 +302,26 @@ class ConnectionHandler:
             connection_id=self.connection_id,
             user=account.user,
             client_found_rows=conn.client_found_rows,
+            enforce=True,  # privileges of the authenticated account (edb_proxy.sql.authz)
         )
         self._session = session
+        self.server.database.processes.attach(  # SHOW PROCESSLIST host, KILL -> _on_kill
+            self.connection_id, host=ctx.peer_host, on_kill=self._on_kill
+        )
         if response.database:
             session.use(response.database)
         await self._send(conn.auth_ok(self.status()))
         log.info("connection %d: authenticated", self.connection_id)
+
+    def _on_kill(self) -> None:
+        """KILL [CONNECTION] of this connection: close after the current command (now if idle).
+
+        A statement waiting for a lock in :meth:`_retry` fails with 1317 on its next attempt
+        (the SQL layer marked it interrupted), so the command ends promptly.
+        """
+        self.closing = True
+        if not self.busy:
+            self.transport.close()
 
     # ------------------------------------------------------------------ commands
     async def _command_loop(self) -> None:
@@ -388,7 +402,7 @@ class ConnectionHandler:
             elif isinstance(event, ComSetOption):
                 await self._send(conn.set_option_reply(self.status()))
             elif isinstance(event, ComProcessKill):
-                self.server.kill(event.connection_id, self.user)
+                self.server.kill(event.connection_id, self.user, by_id=self.connection_id)
                 await self._send(conn.ok(status=self.status()))
             elif isinstance(event, BadCommand):
                 await self._send(conn.error(event.kind.errno, event.kind.sqlstate, event.message))

@@ -9,8 +9,10 @@ split is unambiguous and no user table can collide with a system table (system t
 dot) or an index (two dots). Names are case-insensitive and stored in lower case, as MySQL
 does with ``lower_case_table_names=1`` (SQLite's own names are case-insensitive).
 
-The MySQL definition of every table (column types, defaults, keys) is stored as JSON in the
-system table ``edb_tables``; SQLite's schema is derived from it and never read back. The
+The MySQL definition of every table (column types, defaults, keys, foreign keys) is stored as
+JSON in the system table ``edb_tables``; SQLite's schema is derived from it and never read back.
+Views live only here (``edb_views``: normalized SELECT text, column models, definer) and are
+expanded by the compiler (:mod:`edb_proxy.sql.views`); SQLite never sees a view. The
 in-memory :class:`Catalog` is a snapshot rebuilt after every DDL commit; its ``generation``
 invalidates cached statement plans.
 
@@ -35,8 +37,10 @@ __all__ = [
     "SYSTEM_SCHEMA",
     "Catalog",
     "Column",
+    "ForeignKey",
     "Index",
     "Table",
+    "View",
     "check_name",
     "quote",
     "storage_name",
@@ -57,6 +61,11 @@ SYSTEM_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS edb_grants(user TEXT NOT NULL, db TEXT NOT NULL,"
     " tbl TEXT NOT NULL, privilege TEXT NOT NULL, grantable INTEGER NOT NULL,"
     " PRIMARY KEY(user, db, tbl, privilege)) STRICT",
+    "CREATE TABLE IF NOT EXISTS edb_column_grants(user TEXT NOT NULL, db TEXT NOT NULL,"
+    " tbl TEXT NOT NULL, col TEXT NOT NULL, privilege TEXT NOT NULL,"
+    " PRIMARY KEY(user, db, tbl, col, privilege)) STRICT",
+    "CREATE TABLE IF NOT EXISTS edb_views(db TEXT NOT NULL, name TEXT NOT NULL,"
+    " spec TEXT NOT NULL, PRIMARY KEY(db, name)) STRICT",
 )
 
 
@@ -166,6 +175,46 @@ class Index:
 
 
 @dataclass(slots=True)
+class ForeignKey:
+    """A FOREIGN KEY constraint of a table (the child) on ``ref_db.ref_table`` (the parent).
+
+    ``on_delete``/``on_update`` are MySQL's words: ``RESTRICT``, ``CASCADE``, ``SET NULL``,
+    ``NO ACTION`` (the default, reported as MySQL reports it: no clause).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    ref_db: str
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_delete: str = "NO ACTION"
+    on_update: str = "NO ACTION"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "columns": list(self.columns),
+            "ref_db": self.ref_db,
+            "ref_table": self.ref_table,
+            "ref_columns": list(self.ref_columns),
+            "on_delete": self.on_delete,
+            "on_update": self.on_update,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ForeignKey:
+        return cls(
+            d["name"],
+            tuple(d["columns"]),
+            d["ref_db"],
+            d["ref_table"],
+            tuple(d["ref_columns"]),
+            d.get("on_delete", "NO ACTION"),
+            d.get("on_update", "NO ACTION"),
+        )
+
+
+@dataclass(slots=True)
 class Table:
     """A MySQL table and what the SQL layer derives from it."""
 
@@ -174,7 +223,10 @@ class Table:
     columns: list[Column]
     indexes: list[Index] = field(default_factory=list)
     options: dict[str, str] = field(default_factory=dict)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
     by_name: dict[str, Column] = field(default_factory=dict, repr=False)
+    #: Filled by :meth:`Catalog.load`: ``(child table, constraint)`` pairs naming this table.
+    referenced_by: list[tuple[Table, ForeignKey]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self.by_name = {c.name.lower(): c for c in self.columns}
@@ -239,6 +291,7 @@ class Table:
                 "columns": [c.to_json() for c in self.columns],
                 "indexes": [i.to_json() for i in self.indexes],
                 "options": self.options,
+                "foreign_keys": [f.to_json() for f in self.foreign_keys],
             },
             sort_keys=True,
         )
@@ -252,6 +305,51 @@ class Table:
             columns=[Column.from_json(c) for c in d["columns"]],
             indexes=[Index.from_json(i) for i in d["indexes"]],
             options=dict(d.get("options", {})),
+            foreign_keys=[ForeignKey.from_json(f) for f in d.get("foreign_keys", [])],
+        )
+
+
+@dataclass(slots=True)
+class View:
+    """A view: its SELECT as normalized MySQL text, re-parsed and expanded at compile time.
+
+    ``columns`` are the view's column names and types (computed from the SELECT's metadata
+    when the view was created); ``column_list`` is the explicit ``(c1, c2)`` list or empty;
+    ``definer`` is the account whose rights the body is checked with (``user@host``).
+    """
+
+    db: str
+    name: str
+    sql: str
+    columns: list[Column]
+    column_list: tuple[str, ...] = ()
+    definer: str = ""
+
+    def as_table(self) -> Table:
+        """The view's columns as a :class:`Table` model (result metadata, ``SELECT *``)."""
+        return Table(db=self.db, name=self.name, columns=list(self.columns))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "sql": self.sql,
+                "columns": [c.to_json() for c in self.columns],
+                "column_list": list(self.column_list),
+                "definer": self.definer,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, db: str, name: str, spec: str) -> View:
+        d = json.loads(spec)
+        return cls(
+            db,
+            name,
+            d["sql"],
+            [Column.from_json(c) for c in d["columns"]],
+            tuple(d.get("column_list", ())),
+            d.get("definer", ""),
         )
 
 
@@ -262,13 +360,45 @@ class Catalog:
     generation: int
     databases: frozenset[str]
     tables: dict[tuple[str, str], Table]
+    views: dict[tuple[str, str], View] = field(default_factory=dict)
 
     @classmethod
     def load(
-        cls, rows_db: Iterable[str], rows_tables: Iterable[tuple[str, str, str]], generation: int
+        cls,
+        rows_db: Iterable[str],
+        rows_tables: Iterable[tuple[str, str, str]],
+        generation: int,
+        rows_views: Iterable[tuple[str, str, str]] = (),
     ) -> Catalog:
         tables = {(db, name): Table.from_json(db, name, spec) for db, name, spec in rows_tables}
-        return cls(generation, frozenset(rows_db), tables)
+        for child in tables.values():
+            for fk in child.foreign_keys:
+                parent = tables.get((fk.ref_db, fk.ref_table))
+                if parent is not None:
+                    parent.referenced_by.append((child, fk))
+        views = {(db, name): View.from_json(db, name, spec) for db, name, spec in rows_views}
+        return cls(generation, frozenset(rows_db), tables, views)
+
+    def view(self, db: str, name: str) -> View | None:
+        return self.views.get((db.lower(), name.lower()))
+
+    def views_in(self, db: str) -> Iterator[View]:
+        low = db.lower()
+        for (vdb, _), view in sorted(self.views.items()):
+            if vdb == low:
+                yield view
+
+    def foreign_keys(self, db: str, table: str) -> list[ForeignKey]:
+        """The FOREIGN KEY constraints of ``db.table`` (empty for unknown tables).
+
+        For information_schema: KEY_COLUMN_USAGE has one row per ``(fk, position)`` with
+        ``REFERENCED_TABLE_SCHEMA = fk.ref_db``, ``REFERENCED_TABLE_NAME = fk.ref_table``,
+        ``REFERENCED_COLUMN_NAME = fk.ref_columns[position]``; REFERENTIAL_CONSTRAINTS takes
+        ``UPDATE_RULE = fk.on_update``, ``DELETE_RULE = fk.on_delete``, and
+        ``UNIQUE_CONSTRAINT_NAME`` the parent's PRIMARY or UNIQUE index on ``ref_columns``.
+        """
+        found = self.table(db, table)
+        return list(found.foreign_keys) if found is not None else []
 
     def has_database(self, name: str) -> bool:
         low = name.lower()

@@ -20,17 +20,29 @@ Invariants
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
 from edb_proxy.errors import ER, SQLError
+from edb_proxy.sql.authz import Requirement
+from edb_proxy.sql.authz_tree import is_cte_reference, tree_requirements
 from edb_proxy.sql.catalog import Catalog, Table
-from edb_proxy.sql.dml import record_cells, rewrite_delete, rewrite_insert, rewrite_update
+from edb_proxy.sql.dml import (
+    is_delete_alias,
+    record_cells,
+    rewrite_delete,
+    rewrite_insert,
+    rewrite_update,
+)
+from edb_proxy.sql.fnrewrite import rewrite_library
+from edb_proxy.sql.infoschema import is_virtual_db, resolve_virtual
 from edb_proxy.sql.metadata import Scope, Typed, dynamic_def, expression_type, select_labels
 from edb_proxy.sql.plan import Const, Plan
 from edb_proxy.sql.policy import MYSQL_FUNCTIONS, check_tree, not_supported
 from edb_proxy.sql.variables import is_known_variable
+from edb_proxy.sql.views import expand_views, register_views
 
 __all__ = ["Const", "Plan", "UnsafeTemplateError", "compile_tree"]
 
@@ -97,7 +109,6 @@ _TIME_FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.UtcTimestamp: "edb_utc_now",
     exp.CurrentDate: "edb_curdate",
     exp.CurrentTime: "edb_curtime",
-    exp.Rand: "edb_rand",
 }
 
 
@@ -143,6 +154,7 @@ def compile_tree(
     found_rows: bool,
     template: bool,
     slot_count: int,
+    authorize: Callable[[frozenset[Requirement]], None] | None = None,
 ) -> Plan:
     """Rewrite ``tree`` for SQLite and build its plan.
 
@@ -152,9 +164,11 @@ def compile_tree(
         text: the text the tree was parsed from (for column labels).
         template: True when every slot is a ``:p<i>`` placeholder in the tree.
         slot_count: number of slots of the statement.
+        authorize: called with the statement's privilege requirements before any name is
+            resolved (privileges before existence; see :mod:`edb_proxy.sql.authz`).
 
     Raises:
-        SQLError: 1046, 1146, 1054, 1235, 1305 and friends.
+        SQLError: 1046, 1146, 1054, 1235, 1305 and friends; 1142/1143 from ``authorize``.
     """
     check_tree(tree)
     ctx = _Context(catalog, database, found_rows, template, slot_count)
@@ -175,7 +189,13 @@ def compile_tree(
         lock.pop()
     tree.set("locks", None)
     uses_tables = tree.find(exp.Table) is not None
+    requirements = tree_requirements(tree, catalog, database)
+    expansion = expand_views(tree, catalog, database)  # views.py: after the invoker's refs
+    requirements |= expansion.requirements
+    if authorize is not None:
+        authorize(requirements)
     _resolve_tables(tree, ctx, kind)
+    register_views(expansion, tree, ctx.scope)
     plan = Plan(
         kind,
         "",
@@ -186,12 +206,14 @@ def compile_tree(
         catalog.generation,
         slot_count=slot_count,
         uses_tables=uses_tables,
+        requirements=requirements,
     )
     if kind == "query":
         _query_metadata(tree, ctx, text, plan)
     _rewrite_functions(tree)
+    rewrite_library(tree)
     if kind == "insert":
-        rewrite_insert(tree, ctx.scope, plan)
+        rewrite_insert(tree, ctx.scope, plan, found_rows=ctx.found_rows)
     elif kind == "update":
         rewrite_update(tree, ctx.scope, plan, found_rows=ctx.found_rows)
     elif kind == "delete":
@@ -210,7 +232,6 @@ def compile_tree(
 
 
 def _resolve_tables(tree: exp.Expression, ctx: _Context, kind: str) -> None:
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     target = None
     if kind == "insert":
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
@@ -218,18 +239,22 @@ def _resolve_tables(tree: exp.Expression, ctx: _Context, kind: str) -> None:
     top_froms = {id(sel) for sel in top}
     for table in list(tree.find_all(exp.Table)):
         name = table.name
-        if not table.db and name.lower() in ctes:
+        if is_cte_reference(table) or is_delete_alias(table):  # CTE scoping: authz_tree
             continue
         db = table.db or ctx.database
         if not db:
             raise SQLError(ER.ER_NO_DB_ERROR, "No database selected")
-        info = ctx.catalog.require_table(db, name)
         alias = table.alias
-        table.set("this", exp.Identifier(this=info.sqlite_name, quoted=True))
-        table.set("db", None)
-        if table is not target and not alias:
-            table.set("alias", exp.TableAlias(this=exp.Identifier(this=name, quoted=True)))
         owner = table.find_ancestor(exp.Select)
+        if is_virtual_db(db):  # information_schema: a derived table (edb_proxy.sql.infoschema)
+            write = table is target or kind in ("update", "delete")
+            info = resolve_virtual(table, name, write=write)
+        else:
+            info = ctx.catalog.require_table(db, name)
+            table.set("this", exp.Identifier(this=info.sqlite_name, quoted=True))
+            table.set("db", None)
+            if table is not target and not alias:
+                table.set("alias", exp.TableAlias(this=exp.Identifier(this=name, quoted=True)))
         if (owner is not None and id(owner) in top_froms) or kind in ("update", "delete"):
             ctx.scope.setdefault((alias or name).lower(), info)
         if table is target or kind in ("update", "delete"):

@@ -25,10 +25,13 @@ import apsw
 
 from edb_proxy.errors import ER, SQLError
 from edb_proxy.sql.api import Account
+from edb_proxy.sql.authz import Grants, load_grants
 from edb_proxy.sql.cache import StatementCache
 from edb_proxy.sql.catalog import SYSTEM_SCHEMA, Catalog
 from edb_proxy.sql.functions import FUNCTION_NAMES
 from edb_proxy.sql.grants import grant_lines
+from edb_proxy.sql.infoschema import INFOSCHEMA_FUNCTIONS
+from edb_proxy.sql.processlist import ProcessList
 from edb_proxy.sql.session import Session
 from edb_proxy.sql.variables import (
     GLOBAL_ONLY,
@@ -65,14 +68,17 @@ class Database:
         self._globals = default_variables(server_version, variables)
         packet = self._globals.get("max_allowed_packet", 64 * 1024 * 1024)
         self._options = StorageOptions(
-            functions=FUNCTION_NAMES,
+            functions=FUNCTION_NAMES | INFOSCHEMA_FUNCTIONS,
             max_length=int(packet) if isinstance(packet, int) else 64 * 1024 * 1024,
         )
         self.cache = StatementCache(1024)
+        self.processes = ProcessList()  # live client sessions (edb_proxy.sql.processlist)
         self._started = time.monotonic()
         self._sessions = 0
         self.questions = 0
         self.init_allow_empty = False
+        #: Bumped after every GRANT/REVOKE/account statement (see :mod:`edb_proxy.sql.authz`).
+        self.grant_generation = 0
         self._conn = open_connection(self._path, create=True, options=self._options)
         try:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -93,7 +99,8 @@ class Database:
         tables = [
             (r[0], r[1], r[2]) for r in conn.execute("SELECT db, name, spec FROM edb_tables")
         ]
-        return Catalog.load(dbs, tables, self._generation)
+        views = [(r[0], r[1], r[2]) for r in conn.execute("SELECT db, name, spec FROM edb_views")]
+        return Catalog.load(dbs, tables, self._generation, views)
 
     def reload_catalog(self, conn: apsw.Connection | None = None) -> None:
         """Re-read the catalog (after DDL); ``conn`` sees its own uncommitted changes."""
@@ -137,7 +144,7 @@ class Database:
         """
         if self.is_initialized():
             raise SQLError(ER.ER_NOT_SUPPORTED_YET, "The database is already initialized")
-        session = Session(self, connection_id=_SYSTEM_CONNECTION_ID, user="root")
+        session = Session(self, connection_id=_SYSTEM_CONNECTION_ID, user="root", enforce=False)
         session.in_init = True
         self.init_allow_empty = allow_empty_passwords
         conn = session.conn
@@ -175,13 +182,37 @@ class Database:
     # -- sessions and accounts --------------------------------------------------------------
 
     def session(
-        self, *, connection_id: int, user: str, client_found_rows: bool = False
+        self,
+        *,
+        connection_id: int,
+        user: str,
+        client_found_rows: bool = False,
+        enforce: bool | None = None,
     ) -> Session:
-        """A new session for one client connection."""
+        """A new session for one client connection.
+
+        Args:
+            enforce: check ``user``'s privileges on every statement. The server passes True.
+                None (in-process callers): enforce iff ``user`` has an account now; a name
+                without an account gets a *system* session with every privilege.
+        """
         self._sessions += 1
-        return Session(
-            self, connection_id=connection_id, user=user, client_found_rows=client_found_rows
+        session = Session(
+            self,
+            connection_id=connection_id,
+            user=user,
+            client_found_rows=client_found_rows,
+            enforce=enforce,
         )
+        self.processes.add(session.process)
+        return session
+
+    def read_grants(self, user: str) -> Grants:
+        """``user``'s committed privileges (see :mod:`edb_proxy.sql.authz`)."""
+        try:
+            return load_grants(self._conn, user)
+        except apsw.Error as exc:
+            raise translate_error(exc) from None
 
     def lookup_account(self, user: str) -> Account | None:
         """The account named ``user`` (host part ignored), or None."""

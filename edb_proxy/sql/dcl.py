@@ -8,8 +8,8 @@ Anything outside the grammar below is a syntax error (1064)::
     CREATE USER [IF NOT EXISTS] user [auth] [REQUIRE tls] {, user [auth]}
     ALTER USER [IF EXISTS] user [auth] [REQUIRE tls] {, user [auth]}
     DROP USER [IF EXISTS] user {, user}
-    GRANT priv {, priv} ON object TO user {, user} [WITH GRANT OPTION]
-    REVOKE priv {, priv} ON object FROM user {, user}
+    GRANT priv [(col {, col})] {, ...} ON object TO user {, user} [WITH GRANT OPTION]
+    REVOKE priv [(col {, col})] {, ...} ON object FROM user {, user}
     user   := name ['@' host]          host: '%' or 'localhost' (accepted, ignored)
     auth   := IDENTIFIED [WITH plugin] BY 'password'
     tls    := NONE | SSL | X509 | {ISSUER 'dn' | SUBJECT 'dn'} [[AND] ...]
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlglot.tokenizer_core import TokenType
 
 from edb_proxy.errors import ER, SQLError
+from edb_proxy.sql.authz import COLUMN_PRIVILEGES
 from edb_proxy.sql.policy import not_supported
 from edb_proxy.sql.reader import TokenReader
 
@@ -97,6 +98,8 @@ class GrantStatement:
     users: list[str]
     grant_option: bool = False
     all_privileges: bool = field(default=False)
+    #: Column-level privileges: privilege -> column names (``GRANT SELECT (a, b) ON t``).
+    columns: dict[str, list[str]] = field(default_factory=dict)
 
 
 class _Reader(TokenReader):
@@ -179,10 +182,11 @@ def _account(r: _Reader, verb: str) -> AccountStatement:
     return AccountStatement(verb, users, if_clause)
 
 
-def _privileges(r: _Reader) -> tuple[list[str], bool]:
+def _privileges(r: _Reader) -> tuple[list[str], bool, dict[str, list[str]]]:
+    columns: dict[str, list[str]] = {}
     if r.accept("ALL"):
         r.accept("PRIVILEGES")
-        return [], True
+        return [], True, columns
     privs: list[str] = []
     while True:
         words = []
@@ -201,9 +205,21 @@ def _privileges(r: _Reader) -> tuple[list[str], bool]:
             privs.append(priv)
         tok = r.peek()
         if tok is not None and tok.token_type == TokenType.L_PAREN:
-            raise not_supported("column privileges")
+            if privs[-1] not in COLUMN_PRIVILEGES:
+                raise SQLError(
+                    ER.ER_ILLEGAL_GRANT_FOR_TABLE,
+                    "Illegal GRANT/REVOKE command; please consult the manual to see which"
+                    " privileges can be used",
+                )
+            r.expect("(")
+            cols = columns.setdefault(privs.pop(), [])
+            while True:
+                cols.append(r.name().lower())
+                if not r.accept(","):
+                    break
+            r.expect(")")
         if not r.accept(","):
-            return privs, False
+            return privs, False, columns
 
 
 def _object(r: _Reader) -> tuple[str | None, str]:
@@ -226,7 +242,7 @@ def _object(r: _Reader) -> tuple[str | None, str]:
 
 
 def _grant(r: _Reader, revoke: bool) -> GrantStatement:
-    privs, all_privs = _privileges(r)
+    privs, all_privs, columns = _privileges(r)
     r.expect("ON")
     db, table = _object(r)
     r.expect("FROM" if revoke else "TO")
@@ -239,7 +255,13 @@ def _grant(r: _Reader, revoke: bool) -> GrantStatement:
         option = True
     if not r.at_end():
         raise r.error()
-    return GrantStatement(revoke, privs, db, table, users, option, all_privs)
+    if columns and table == "*":
+        raise SQLError(
+            ER.ER_ILLEGAL_GRANT_FOR_TABLE,
+            "Illegal GRANT/REVOKE command; please consult the manual to see which privileges"
+            " can be used",
+        )
+    return GrantStatement(revoke, privs, db, table, users, option, all_privs, columns)
 
 
 def parse_dcl(text: str) -> AccountStatement | GrantStatement:

@@ -13,12 +13,18 @@ MySQL -> SQLite table translation:
   named ``"db.table.index"``;
 * text columns compare case-insensitively (``COLLATE NOCASE``) as MySQL's default collations
   do, unless declared with a ``_bin``/``_cs`` collation; ENUM columns get a CHECK of members;
+* FOREIGN KEY constraints become SQLite table constraints (:mod:`edb_proxy.sql.foreignkeys`);
+  column-level ``REFERENCES`` is parsed and ignored, as InnoDB does;
 * ENGINE, CHARSET, COLLATE, COMMENT, ROW_FORMAT and AUTO_INCREMENT=n are accepted and ignored.
+
+Every function here runs with SQLite's foreign key enforcement off (foreignkeys invariant 2):
+``DROP TABLE`` must never cascade.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import apsw
 from sqlglot import exp
@@ -28,6 +34,7 @@ from edb_proxy.sql.catalog import (
     SYSTEM_DATABASES,
     Catalog,
     Column,
+    ForeignKey,
     Index,
     Table,
     check_name,
@@ -35,15 +42,27 @@ from edb_proxy.sql.catalog import (
     storage_name,
 )
 from edb_proxy.sql.coltypes import ColumnType, parse_type_name
+from edb_proxy.sql.foreignkeys import (
+    check_foreign_keys,
+    enforcement_off,
+    fk_from_tree,
+    fk_sql,
+    mysql_clause,
+)
 from edb_proxy.sql.policy import not_supported
 
 __all__ = [
+    "apply_table_options",
+    "column_from_tree",
     "create_database",
     "create_index",
+    "create_storage",
     "create_table",
+    "default_text",
     "drop_database",
     "drop_index",
     "drop_tables",
+    "finish_keys",
     "table_from_tree",
     "truncate_table",
 ]
@@ -67,6 +86,15 @@ def _literal_text(node: exp.Expression) -> str:
     ):
         return "CURRENT_TIMESTAMP"
     raise not_supported("expression defaults")
+
+
+def default_text(node: exp.Expression) -> str:
+    """A DEFAULT value as the catalog stores it (MySQL SQL text).
+
+    Raises:
+        SQLError: 1235 for expression defaults.
+    """
+    return _literal_text(node)
 
 
 def _column_type(kind: exp.DataType) -> ColumnType:
@@ -125,8 +153,19 @@ def table_from_tree(tree: exp.Create, db: str) -> Table:
     name = check_name(schema.this.name, kind="table")
     columns: list[Column] = []
     indexes: list[Index] = []
-    for item in schema.expressions:
-        if isinstance(item, exp.ColumnDef):
+    fks: list[ForeignKey] = []
+    for element in schema.expressions:
+        cname = ""
+        item = element
+        if isinstance(element, exp.Constraint):
+            if len(element.expressions) != 1:
+                raise not_supported("CONSTRAINT with several parts")
+            cname = element.this.name if element.this else ""
+            item = element.expressions[0]
+        if isinstance(item, exp.ForeignKey):
+            fk_name = cname or (item.this.name if item.this else "")
+            fks.append(fk_from_tree(item, fk_name, db))
+        elif isinstance(item, exp.ColumnDef):
             columns.append(_column(item, indexes))
         elif isinstance(item, exp.PrimaryKey):
             indexes.append(Index("PRIMARY", _key_columns(item.expressions), True, True))
@@ -145,7 +184,9 @@ def table_from_tree(tree: exp.Create, db: str) -> Table:
             raise not_supported(f"table element {item.key.upper()}")
     if not columns:
         raise SQLError(ER.ER_PARSE_ERROR, "A table must have at least 1 column")
-    table = Table(db=db, name=name, columns=columns, indexes=[])
+    table = Table(db=db, name=name, columns=columns, indexes=[], foreign_keys=fks)
+    props = tree.args.get("properties")
+    apply_table_options(table, props.expressions if props else [])
     seen: set[str] = set()
     for col in columns:
         low = col.name.lower()
@@ -155,6 +196,26 @@ def table_from_tree(tree: exp.Create, db: str) -> Table:
     _name_indexes(table, indexes)
     _check_keys(table)
     return table
+
+
+def apply_table_options(table: Table, options: list[exp.Expression]) -> None:
+    """Record the table options that are reported back (COMMENT); accept the others.
+
+    ENGINE, [DEFAULT] CHARSET, COLLATE, ROW_FORMAT and AUTO_INCREMENT=n are accepted and
+    ignored (one engine, one character set; the AUTO_INCREMENT counter is max + 1).
+    """
+    for prop in options:
+        if isinstance(prop, exp.SchemaCommentProperty) and isinstance(prop.this, exp.Literal):
+            comment = str(prop.this.this)
+            if comment:
+                table.options["comment"] = comment
+            else:
+                table.options.pop("comment", None)
+
+
+def column_from_tree(item: exp.ColumnDef, indexes: list[Index]) -> Column:
+    """The catalog model of one column definition; inline keys are appended to ``indexes``."""
+    return _column(item, indexes)
 
 
 def _column(item: exp.ColumnDef, indexes: list[Index]) -> Column:
@@ -184,11 +245,25 @@ def _column(item: exp.ColumnDef, indexes: list[Index]) -> Column:
             col.on_update_now = True
         elif isinstance(c, exp.CollateColumnConstraint):
             col.collation = c.this.name.lower()
-        elif isinstance(c, exp.CharacterSetColumnConstraint):
-            pass
+        elif isinstance(c, exp.ZeroFillColumnConstraint):
+            col.ctype = replace(col.ctype, zerofill=True, unsigned=True)
+        elif isinstance(c, exp.CharacterSetColumnConstraint | exp.Reference):
+            pass  # column-level REFERENCES: parsed and ignored, as InnoDB does
         else:
             raise not_supported(f"column attribute {c.key.upper()}")
     return col
+
+
+def finish_keys(table: Table, indexes: list[Index]) -> None:
+    """Set ``table.indexes`` to ``indexes``: name unnamed ones, then check them.
+
+    Raises:
+        SQLError: 1068 multiple primary keys, 1061 duplicate key name, 1072 unknown key
+            column, 1235 AUTO_INCREMENT off the integer primary key.
+    """
+    table.indexes = []
+    _name_indexes(table, indexes)
+    _check_keys(table)
 
 
 def _name_indexes(table: Table, indexes: list[Index]) -> None:
@@ -226,6 +301,13 @@ def _check_keys(table: Table) -> None:
                     ER.ER_KEY_COLUMN_DOES_NOT_EXITS, f"Key column '{cname}' doesn't exist in table"
                 )
     auto = [c for c in table.columns if c.auto_increment]
+    keyed = {i.columns[0].lower() for i in table.indexes if i.columns}
+    if len(auto) > 1 or any(c.name.lower() not in keyed for c in auto):
+        raise SQLError(
+            ER.ER_WRONG_AUTO_KEY,
+            "Incorrect table definition; there can be only one auto column and it must be "
+            "defined as a key",
+        )
     if auto:
         pk = table.primary
         if (
@@ -246,6 +328,19 @@ def _rowid_pk(table: Table) -> str | None:
     return col.name.lower() if col is not None and col.ctype.is_integer else None
 
 
+def _check_default(col: Column) -> None:
+    """1067 for a string default longer than the column or an ENUM default not a member."""
+    d = col.default or ""
+    if not (d.startswith("'") and d.endswith("'") and len(d) >= 2):
+        return
+    value = d[1:-1].replace("''", "'")
+    t = col.ctype
+    too_long = t.name in ("CHAR", "VARCHAR") and t.length is not None and len(value) > t.length
+    not_member = t.name == "ENUM" and value.lower() not in (v.lower() for v in t.values)
+    if too_long or not_member:
+        raise SQLError(ER.ER_INVALID_DEFAULT, f"Invalid default value for '{col.name}'")
+
+
 def _column_sql(table: Table, col: Column, rowid: str | None) -> str:
     parts = [quote(col.name), col.ctype.sqlite_decl]
     if rowid == col.name.lower():
@@ -254,6 +349,7 @@ def _column_sql(table: Table, col: Column, rowid: str | None) -> str:
         parts.append("NOT NULL")
     if col.default is not None and col.default.upper() != "NULL":
         default = col.default
+        _check_default(col)
         if col.ctype.sqlite_decl in ("INTEGER", "REAL") and default.startswith("'"):
             inner = default[1:-1]
             try:
@@ -284,24 +380,34 @@ def create_table(
     """
     if table.db not in catalog.databases:
         raise SQLError(ER.ER_BAD_DB_ERROR, f"Unknown database '{table.db}'")
-    if catalog.table(table.db, table.name) is not None:
+    if catalog.table(table.db, table.name) is not None or catalog.view(table.db, table.name):
         if if_not_exists:
             return False
         raise SQLError(ER.ER_TABLE_EXISTS_ERROR, f"Table '{table.name}' already exists")
-    rowid = _rowid_pk(table)
-    defs = [_column_sql(table, c, rowid) for c in table.columns]
-    pk = table.primary
-    if pk is not None and rowid is None:
-        defs.append("PRIMARY KEY (" + ", ".join(quote(c) for c in pk.columns) + ")")
-    conn.execute(f"CREATE TABLE {quote(table.sqlite_name)} ({', '.join(defs)}) STRICT")
-    for idx in table.indexes:
-        if not idx.primary:
-            _create_sqlite_index(conn, table, idx)
+    check_foreign_keys(catalog, table, new=table.foreign_keys)
+    create_storage(conn, table)
     conn.execute(
         "INSERT INTO edb_tables(db, name, spec) VALUES (?, ?, ?)",
         (table.db, table.name, table.to_json()),
     )
     return True
+
+
+def create_storage(conn: apsw.Connection, table: Table) -> None:
+    """Create the SQLite table and its indexes for the catalog model ``table``.
+
+    The catalog row is the caller's business.
+    """
+    rowid = _rowid_pk(table)
+    defs = [_column_sql(table, c, rowid) for c in table.columns]
+    pk = table.primary
+    if pk is not None and rowid is None:
+        defs.append("PRIMARY KEY (" + ", ".join(quote(c) for c in pk.columns) + ")")
+    defs.extend(fk_sql(fk) for fk in table.foreign_keys)
+    conn.execute(f"CREATE TABLE {quote(table.sqlite_name)} ({', '.join(defs)}) STRICT")
+    for idx in table.indexes:
+        if not idx.primary:
+            _create_sqlite_index(conn, table, idx)
 
 
 def _create_sqlite_index(conn: apsw.Connection, table: Table, idx: Index) -> None:
@@ -348,28 +454,62 @@ def drop_index(conn: apsw.Connection, table: Table, name: str) -> None:
 
 
 def drop_tables(
-    conn: apsw.Connection, catalog: Catalog, names: list[tuple[str, str]], *, if_exists: bool
+    conn: apsw.Connection,
+    catalog: Catalog,
+    names: list[tuple[str, str]],
+    *,
+    if_exists: bool,
+    fk_checks: bool = True,
 ) -> int:
     """DROP TABLE of ``(db, table)`` pairs, all or nothing. Returns the number of missing ones.
 
     Raises:
-        SQLError: 1051 naming every missing table (without IF EXISTS).
+        SQLError: 1051 naming every missing table (without IF EXISTS); 3730 for a table a
+            foreign key of another (not dropped) table references, unless ``fk_checks`` is
+            False (``FOREIGN_KEY_CHECKS=0``).
     """
     missing = [f"{db}.{t}" for db, t in names if catalog.table(db, t) is None]
     if missing and not if_exists:
         raise SQLError(ER.ER_BAD_TABLE_ERROR, f"Unknown table '{','.join(missing)}'")
-    for db, t in names:
-        table = catalog.table(db, t)
-        if table is None:
-            continue
-        conn.execute(f"DROP TABLE {quote(table.sqlite_name)}")
-        conn.execute("DELETE FROM edb_tables WHERE db = ? AND name = ?", (table.db, table.name))
+    dropping = {(db.lower(), t.lower()) for db, t in names}
+    if fk_checks:
+        for db, t in names:
+            table = catalog.table(db, t)
+            for child, fk in table.referenced_by if table is not None else []:
+                if (child.db, child.name) not in dropping:
+                    raise SQLError(
+                        ER.ER_FK_CANNOT_DROP_PARENT,
+                        f"Cannot drop table '{t}' referenced by a foreign key constraint "
+                        f"'{fk.name}' on table '{child.name}'.",
+                    )
+    with enforcement_off(conn):
+        for db, t in names:
+            table = catalog.table(db, t)
+            if table is None:
+                continue
+            conn.execute(f"DROP TABLE {quote(table.sqlite_name)}")
+            conn.execute(
+                "DELETE FROM edb_tables WHERE db = ? AND name = ?", (table.db, table.name)
+            )
     return len(missing)
 
 
-def truncate_table(conn: apsw.Connection, table: Table) -> None:
-    """TRUNCATE TABLE: delete every row (SQLite's truncate optimization applies)."""
-    conn.execute(f"DELETE FROM {quote(table.sqlite_name)}")  # noqa: S608 (quoted catalog name)
+def truncate_table(conn: apsw.Connection, table: Table, *, fk_checks: bool = True) -> None:
+    """TRUNCATE TABLE: delete every row (SQLite's truncate optimization applies).
+
+    Raises:
+        SQLError: 1701 when another table's foreign key references it (checks on).
+    """
+    others = [(c, f) for c, f in table.referenced_by if (c.db, c.name) != (table.db, table.name)]
+    if others and fk_checks:
+        child, fk = others[0]
+        raise SQLError(
+            ER.ER_TRUNCATE_ILLEGAL_FK,
+            "Cannot truncate a table referenced in a foreign key constraint "
+            f"(`{child.db}`.`{child.name}`, {mysql_clause(fk, child.db)})",
+        )
+    with enforcement_off(conn):
+        conn.execute(f"DELETE FROM {quote(table.sqlite_name)}")  # noqa: S608 (catalog name)
 
 
 def create_database(
@@ -385,11 +525,19 @@ def create_database(
     return True
 
 
-def drop_database(conn: apsw.Connection, catalog: Catalog, name: str, *, if_exists: bool) -> int:
-    """DROP DATABASE and its tables. Returns the number of tables dropped (-1: none existed).
+def drop_database(
+    conn: apsw.Connection,
+    catalog: Catalog,
+    name: str,
+    *,
+    if_exists: bool,
+    fk_checks: bool = True,
+) -> int:
+    """DROP DATABASE, its tables and views. Returns the number of tables dropped (-1: none).
 
     Raises:
-        SQLError: 1008 unknown database; 1044 for the system databases.
+        SQLError: 1008 unknown database; 1044 for the system databases; 3730 when a table of
+            another database references one of its tables (unless ``fk_checks`` is False).
     """
     low = name.lower()
     if low in SYSTEM_DATABASES:
@@ -401,8 +549,18 @@ def drop_database(conn: apsw.Connection, catalog: Catalog, name: str, *, if_exis
             ER.ER_DB_DROP_EXISTS, f"Can't drop database '{name}'; database doesn't exist"
         )
     tables = list(catalog.tables_in(low))
-    for table in tables:
-        conn.execute(f"DROP TABLE {quote(storage_name(table.db, table.name))}")
+    for table in tables if fk_checks else []:
+        for child, fk in table.referenced_by:
+            if child.db != low:
+                raise SQLError(
+                    ER.ER_FK_CANNOT_DROP_PARENT,
+                    f"Cannot drop table '{table.name}' referenced by a foreign key constraint "
+                    f"'{fk.name}' on table '{child.name}'.",
+                )
+    with enforcement_off(conn):
+        for table in tables:
+            conn.execute(f"DROP TABLE {quote(storage_name(table.db, table.name))}")
     conn.execute("DELETE FROM edb_tables WHERE db = ?", (low,))
+    conn.execute("DELETE FROM edb_views WHERE db = ?", (low,))
     conn.execute("DELETE FROM edb_databases WHERE name = ?", (low,))
     return len(tables)

@@ -14,6 +14,7 @@ import apsw
 from edb_proxy.errors import ER, SQLError
 from edb_proxy.sql.catalog import Table, quote
 from edb_proxy.sql.compiler import Plan
+from edb_proxy.sql.foreignkeys import violation
 from edb_proxy.storage import EngineError
 
 __all__ = ["refine"]
@@ -90,6 +91,8 @@ def refine(
                 break
         value = _duplicate_value(plan, table, cols, sets, conn) if plan.kind == "insert" else ""
         return SQLError(err.kind, f"Duplicate entry '{value}' for key '{table.name}.{key}'")
+    if err.kind is ER.ER_NO_REFERENCED_ROW_2 and table is not None:
+        return violation(table, plan.kind)  # 1452 / 1451 with the constraint (foreignkeys)
     if err.kind is ER.ER_BAD_NULL_ERROR:
         cols = _columns(detail)
         name = cols[0] if cols else "?"

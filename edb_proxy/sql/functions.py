@@ -8,14 +8,26 @@ rejects it). Each session registers them on its own connection with closures ove
 from __future__ import annotations
 
 import datetime
-import random
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import apsw
 
+from edb_proxy.errors import ER, SQLError
+from edb_proxy.sql.collation import register_collations
+from edb_proxy.sql.jsonfuncs import JSON_FUNCTIONS
+from edb_proxy.sql.libdate import DATE_FUNCTIONS, format_date, parse_datetime
+from edb_proxy.sql.libstring import STRING_FUNCTIONS, as_number, as_text, divide
+from edb_proxy.sql.strict import store
 from edb_proxy.sql.temporal import normalize_date, normalize_datetime, normalize_time
+
+#: The session-independent function library (name -> (function, argument count)).
+LIBRARY: dict[str, tuple[Callable[..., Any], int]] = {
+    **STRING_FUNCTIONS,
+    **DATE_FUNCTIONS,
+    **JSON_FUNCTIONS,
+}
 
 __all__ = ["FUNCTION_NAMES", "SessionState", "register_functions"]
 
@@ -29,6 +41,12 @@ class SessionState(Protocol):
     last_insert_id: int
     row_count: int
     found_rows: int
+    upsert_changed: int
+    write_base: int
+    user_variables: dict[str, Any]
+    conn: apsw.Connection
+
+    def warn(self, level: str, code: int, message: str) -> None: ...
 
     def system_variable(self, name: str, scope: str) -> object: ...
 
@@ -54,6 +72,25 @@ def _fmt(moment: datetime.datetime, fsp: object) -> str:
     return text
 
 
+class _Writes:
+    """The session as :func:`edb_proxy.sql.strict.store` sees it."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: SessionState) -> None:
+        self.state = state
+
+    def strict_mode(self) -> bool:
+        mode = str(self.state.system_variable("sql_mode", ""))
+        return "STRICT_TRANS_TABLES" in mode or "STRICT_ALL_TABLES" in mode
+
+    def statement_row(self) -> int:
+        return int(self.state.conn.total_changes()) - self.state.write_base
+
+    def warn(self, level: str, code: int, message: str) -> None:
+        self.state.warn(level, code, message)
+
+
 def _table(state: SessionState) -> dict[str, tuple[Callable[..., Any], int]]:
     def sysvar(name: str, scope: str) -> object:
         return state.system_variable(name, scope)
@@ -71,17 +108,61 @@ def _table(state: SessionState) -> dict[str, tuple[Callable[..., Any], int]]:
         value = args[0]
         if value is None:
             return None
-        try:
-            moment = datetime.datetime.fromisoformat(str(value))
-        except ValueError:
+        moment = parse_datetime(value)
+        if moment is None:
             return 0
-        offset = state.utc_offset() or datetime.timedelta(0)
-        return int((moment - offset).replace(tzinfo=datetime.UTC).timestamp())
+        offset = state.utc_offset()
+        if offset is None:
+            stamp = moment.timestamp()
+        else:
+            stamp = (moment - offset).replace(tzinfo=datetime.UTC).timestamp()
+        if moment.microsecond:
+            return f"{stamp:.6f}"
+        return int(stamp)
 
-    def rand(*args: object) -> float:
-        if args and isinstance(args[0], int):
-            return random.Random(args[0]).random()
-        return random.random()
+    writes = _Writes(state)
+
+    def store_value(value: object, index: int, row: int, ignore: int) -> object:
+        return store(writes, value, index, row, ignore)
+
+    def div(a: object, b: object, kind: str, writes: int) -> object:
+        divisor = as_number(b)
+        if divisor is None or as_number(a) is None:
+            return None
+        if divisor == 0:
+            mode = str(state.system_variable("sql_mode", ""))
+            strict = "STRICT_TRANS_TABLES" in mode or "STRICT_ALL_TABLES" in mode
+            if writes and strict and "ERROR_FOR_DIVISION_BY_ZERO" in mode:
+                raise SQLError(ER.ER_DIVISION_BY_ZERO, "Division by 0")
+            state.warn("Warning", ER.ER_DIVISION_BY_ZERO.errno, "Division by 0")
+            return None
+        return divide(a, b, kind)
+
+    def set_user_variable(name: str, value: object) -> object:
+        state.user_variables[str(name).lower()] = value
+        return value
+
+    def dup_changed(changed: object, found_rows: object) -> int:
+        if changed:
+            state.upsert_changed += 1
+        return 1 if changed or found_rows else 0
+
+    def from_unixtime(*args: object) -> object:
+        number = as_number(args[0]) if args else None
+        if number is None or number < 0:
+            return None
+        offset = state.utc_offset()
+        seconds = float(number)
+        if offset is None:
+            moment = datetime.datetime.fromtimestamp(seconds)
+        else:
+            utc = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
+            moment = (utc + offset).replace(tzinfo=None)
+        if len(args) > 1:
+            fmt = as_text(args[1])
+            return None if fmt is None else format_date(moment, fmt)
+        text = moment.strftime("%Y-%m-%d %H:%M:%S")
+        return text + (f".{moment.microsecond:06d}" if not isinstance(number, int) else "")
 
     return {
         "edb_sysvar": (sysvar, 2),
@@ -102,7 +183,12 @@ def _table(state: SessionState) -> dict[str, tuple[Callable[..., Any], int]]:
         "edb_unix_timestamp": (unix_timestamp, -1),
         "edb_found_rows": (lambda: state.found_rows, 0),
         "edb_row_count": (lambda: state.row_count, 0),
-        "edb_rand": (rand, -1),
+        "edb_from_unixtime": (from_unixtime, -1),
+        "edb_dup_changed": (dup_changed, 2),
+        "edb_store": (store_value, 4),
+        "edb_setvar": (set_user_variable, 2),
+        "edb_div": (div, 4),
+        "edb_utc_date": (lambda: datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"), 0),
         "edb_date": (normalize_date, 1),
         "edb_datetime": (normalize_datetime, 2),
         "edb_time": (normalize_time, 2),
@@ -131,6 +217,13 @@ FUNCTION_NAMES = frozenset(
         "edb_date",
         "edb_datetime",
         "edb_time",
+        "edb_from_unixtime",
+        "edb_utc_date",
+        "edb_dup_changed",
+        "edb_store",
+        "edb_setvar",
+        "edb_div",
+        *LIBRARY,
     ]
 )
 
@@ -139,3 +232,6 @@ def register_functions(conn: apsw.Connection, state: SessionState) -> None:
     """Register every ``edb_*`` function on ``conn`` for ``state``."""
     for name, (fn, nargs) in _table(state).items():
         conn.create_scalar_function(name, fn, nargs, deterministic=False)
+    register_collations(conn)
+    for name, (fn, nargs) in LIBRARY.items():
+        conn.create_scalar_function(name, fn, nargs, deterministic=name != "edb_rand")

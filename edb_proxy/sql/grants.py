@@ -1,9 +1,11 @@
 """Run account statements against the system tables; render SHOW GRANTS.
 
-Grant data model (for enforcement in a later issue): one row per
+Grant data model (enforced by :mod:`edb_proxy.sql.authz`): one row per
 ``(user, db, tbl, privilege)`` in ``edb_grants``; ``db = '*'`` is the global level and
 ``tbl = '*'`` the database level; ``privilege = 'ALL'`` stands for ALL PRIVILEGES; ``grantable``
-records WITH GRANT OPTION.
+records WITH GRANT OPTION. Column privileges (``GRANT SELECT (a, b) ON db.t``) are one row per
+``(user, db, tbl, col, privilege)`` in ``edb_column_grants`` (their GRANT OPTION is the
+table-level ``grantable`` flag, as in MySQL's ``tables_priv``).
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def run_account_statement(
         elif stmt.verb == "DROP" and exists:
             conn.execute("DELETE FROM edb_accounts WHERE user = ?", (spec.user,))
             conn.execute("DELETE FROM edb_grants WHERE user = ?", (spec.user,))
+            conn.execute("DELETE FROM edb_column_grants WHERE user = ?", (spec.user,))
 
 
 def run_grant_statement(
@@ -120,7 +123,13 @@ def run_grant_statement(
     for user in stmt.users:
         if not _exists(conn, user):
             raise SQLError(ER.ER_CANNOT_USER, f"Operation GRANT failed for '{user}'@'%'")
+        _column_grants(conn, stmt, user, db, table)
         if stmt.revoke:
+            if stmt.all_privileges:
+                conn.execute(
+                    "DELETE FROM edb_column_grants WHERE user = ? AND db = ? AND tbl = ?",
+                    (user, db, table),
+                )
             for priv in privileges:
                 if priv == "ALL":
                     conn.execute(
@@ -156,8 +165,66 @@ def run_grant_statement(
             )
 
 
+def _column_grants(
+    conn: apsw.Connection, stmt: GrantStatement, user: str, db: str, table: str
+) -> None:
+    """Store or remove the column-level privileges of one GRANT/REVOKE for ``user``."""
+    for priv, cols in stmt.columns.items():
+        for col in cols:
+            if stmt.revoke:
+                conn.execute(
+                    "DELETE FROM edb_column_grants WHERE user = ? AND db = ? AND tbl = ?"
+                    " AND col = ? AND privilege = ?",
+                    (user, db, table, col, priv),
+                )
+            else:
+                conn.execute(
+                    "INSERT OR IGNORE INTO edb_column_grants(user, db, tbl, col, privilege)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (user, db, table, col, priv),
+                )
+
+
 def _ident(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
+
+
+#: The order in which MySQL lists privileges in SHOW GRANTS (its privilege bit order).
+_ORDER = (
+    "ALL PRIVILEGES",
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "CREATE",
+    "DROP",
+    "RELOAD",
+    "SHUTDOWN",
+    "PROCESS",
+    "FILE",
+    "REFERENCES",
+    "INDEX",
+    "ALTER",
+    "SHOW DATABASES",
+    "SUPER",
+    "CREATE TEMPORARY TABLES",
+    "LOCK TABLES",
+    "EXECUTE",
+    "REPLICATION SLAVE",
+    "REPLICATION CLIENT",
+    "CREATE VIEW",
+    "SHOW VIEW",
+    "CREATE ROUTINE",
+    "ALTER ROUTINE",
+    "CREATE USER",
+    "EVENT",
+    "TRIGGER",
+)
+
+
+def _privilege_rank(text: str) -> tuple[int, str]:
+    name = text.split(" (", 1)[0]
+    return (_ORDER.index(name) if name in _ORDER else len(_ORDER), text)
 
 
 def grant_lines(conn: apsw.Connection, user: str) -> list[str]:
@@ -174,11 +241,22 @@ def grant_lines(conn: apsw.Connection, user: str) -> list[str]:
         privs, opt = groups.setdefault(where, ([], False))
         privs.append("ALL PRIVILEGES" if priv == "ALL" else str(priv).replace("_", " "))
         groups[where] = (privs, opt or bool(grantable))
+    columns: dict[tuple[str, str, str], list[str]] = {}
+    for db, tbl, col, priv in conn.execute(
+        "SELECT db, tbl, col, privilege FROM edb_column_grants WHERE user = ?"
+        " ORDER BY db, tbl, privilege, col",
+        (user,),
+    ):
+        columns.setdefault((str(db), str(tbl), str(priv)), []).append(_ident(str(col)))
+    for (db, tbl, priv), cols in columns.items():
+        privs, opt = groups.setdefault((db, tbl), ([], False))
+        privs.append(f"{priv} ({', '.join(cols)})")
     lines = []
     if ("*", "*") not in groups:
         lines.append(f"GRANT USAGE ON *.* TO {who}")
     for (db, tbl), (privs, opt) in groups.items():
         obj = ("*" if db == "*" else _ident(db)) + "." + ("*" if tbl == "*" else _ident(tbl))
+        privs.sort(key=_privilege_rank)
         line = f"GRANT {', '.join(privs)} ON {obj} TO {who}"
         if opt:
             line += " WITH GRANT OPTION"

@@ -235,6 +235,8 @@ def _as_bytes(value: object) -> Value:
 def _as_int(value: object) -> Value:
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str) and value.isdigit():  # unsigned above 2**63-1, carried as text
+        return int(value)
     return value  # type: ignore[return-value]
 
 
@@ -298,6 +300,8 @@ def expression_type(name: str, node: exp.Expression, scope: Scope) -> Typed:
         return _cast_type(name, node)
     if isinstance(node, exp.Predicate | exp.Not | exp.Exists):
         return _longlong(name, 1)
+    if isinstance(node, exp.Div):
+        return _division_type(name, node, scope)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Mod | exp.Neg | exp.IntDiv):
         parts = [expression_type(name, a, scope) for a in node.iter_expressions()]
         kinds = {p.column.type for p in parts}
@@ -368,6 +372,31 @@ def expression_type(name: str, node: exp.Expression, scope: Scope) -> Typed:
             return _string(name, 256)
         if fname == "RAND":
             return _double(name)
+    return dynamic_def(name)
+
+
+_EXACT_TYPES = frozenset(
+    {
+        FieldType.MYSQL_TYPE_LONGLONG,
+        FieldType.MYSQL_TYPE_LONG,
+        FieldType.MYSQL_TYPE_SHORT,
+        FieldType.MYSQL_TYPE_TINY,
+        FieldType.MYSQL_TYPE_INT24,
+        FieldType.MYSQL_TYPE_NEWDECIMAL,
+    }
+)
+
+
+def _division_type(name: str, node: exp.Div, scope: Scope) -> Typed:
+    """``a / b``: DECIMAL with the operands' scale + 4 (``div_precision_increment``) for exact
+    operands, DOUBLE when either is approximate, else dynamic."""
+    parts = [expression_type(name, a, scope) for a in (node.this, node.expression)]
+    kinds = {p.column.type for p in parts}
+    if kinds & {FieldType.MYSQL_TYPE_DOUBLE, FieldType.MYSQL_TYPE_FLOAT}:
+        return _double(name)
+    if kinds <= _EXACT_TYPES:
+        scale = min(30, parts[0].column.decimals + 4)
+        return _newdecimal(name, scale)
     return dynamic_def(name)
 
 

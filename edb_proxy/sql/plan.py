@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from edb_proxy.fieldtypes import ColumnDef
+from edb_proxy.sql.authz import Requirement
 from edb_proxy.sql.catalog import Table
 from edb_proxy.sql.coltypes import Converter
 
@@ -36,3 +37,5 @@ class Plan:
     slot_count: int = 0
     uses_tables: bool = True
     extra: dict[str, object] = field(default_factory=dict)
+    #: Privileges the statement needs, checked on every execution (:mod:`edb_proxy.sql.authz`).
+    requirements: frozenset[Requirement] = frozenset()

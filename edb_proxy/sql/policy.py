@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from edb_proxy.errors import ER, SQLError
+from edb_proxy.sql.fnrewrite import ANON_FUNCTIONS, LIBRARY_NODES
 
 __all__ = ["ALLOWED_NODES", "MYSQL_FUNCTIONS", "check_tree", "not_supported"]
 
@@ -158,7 +159,9 @@ _FUNCTIONS: tuple[type[exp.Expression], ...] = (
     exp.Log,
 )
 #: Node classes a statement tree may contain.
-ALLOWED_NODES: frozenset[type[exp.Expression]] = frozenset(_STRUCTURE + _OPERATORS + _FUNCTIONS)
+ALLOWED_NODES: frozenset[type[exp.Expression]] = frozenset(
+    _STRUCTURE + _OPERATORS + _FUNCTIONS + LIBRARY_NODES
+)
 
 #: MySQL functions that sqlglot leaves ``Anonymous`` and that we implement, mapped to the
 #: application-defined SQLite function (``edb_*``) or SQLite built-in that computes them.
@@ -194,6 +197,7 @@ MYSQL_FUNCTIONS: dict[str, str] = {
     "RTRIM": "rtrim",
     "IFNULL": "ifnull",
 }
+MYSQL_FUNCTIONS.update(ANON_FUNCTIONS)  # the function library (fnrewrite.py)
 _KNOWN_UNSUPPORTED = frozenset(
     [
         "SLEEP",

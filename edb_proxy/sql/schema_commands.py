@@ -1,4 +1,5 @@
-"""Schema and account statements: CREATE/DROP DATABASE, TABLE and INDEX, TRUNCATE, and
+"""Schema and account statements: CREATE/DROP DATABASE, TABLE and INDEX, TRUNCATE (ALTER,
+RENAME, CREATE ... LIKE/SELECT and views are in :mod:`edb_proxy.sql.ddl_statements`), and
 CREATE/ALTER/DROP USER, GRANT, REVOKE, compiled into handlers run by
 :meth:`Session.run_write <edb_proxy.sql.session.Session.run_write>` (implicit commit, own write
 transaction, catalog reload).
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from edb_proxy.errors import ER, SQLError
-from edb_proxy.sql import ddl
+from edb_proxy.sql import ddl, ddl_statements
 from edb_proxy.sql.api import OkResult, Result
 from edb_proxy.sql.catalog import Index, Table
 from edb_proxy.sql.dcl import AccountStatement, parse_dcl
@@ -58,7 +59,9 @@ def ddl_handler(session: Session, lx: Lexed, head: str, norm: str) -> Handler:
     if head == "DROP" and second == "INDEX":
         return _drop_index_handler(lx)
     if head == "ALTER":
-        raise not_supported("ALTER " + second)
+        return ddl_statements.alter_handler(lx)
+    if head == "RENAME":
+        return ddl_statements.rename_handler(lx)
     tree = parse_one(lx.exact())
     if head == "TRUNCATE" and isinstance(tree, exp.TruncateTable):
         targets = list(tree.expressions)
@@ -73,6 +76,8 @@ def ddl_handler(session: Session, lx: Lexed, head: str, norm: str) -> Handler:
             return lambda s, v: _create_database(s, name, exists)
         if kind == "TABLE":
             return _create_table_handler(tree)
+        if kind == "VIEW":
+            return ddl_statements.create_view_handler(tree)
         raise not_supported(f"CREATE {kind}")
     if isinstance(tree, exp.Drop):
         kind = str(tree.args.get("kind") or "").upper()
@@ -83,6 +88,8 @@ def ddl_handler(session: Session, lx: Lexed, head: str, norm: str) -> Handler:
         if kind == "TABLE" and not tree.args.get("temporary"):
             tables = [(t.db or None, t.name) for t in tree.args.get("tables") or []]
             return lambda s, v: _drop_tables(s, tables, exists)
+        if kind == "VIEW":
+            return ddl_statements.drop_view_handler(tree)
         raise not_supported(f"DROP {kind}")
     raise syntax_error(lx.clean)
 
@@ -98,8 +105,11 @@ def _create_database(session: Session, name: str, exists: bool) -> Result:
 
 
 def _drop_database(session: Session, name: str, exists: bool) -> Result:
+    checks = bool(session.variables.get("foreign_key_checks", 1))
     count = session.run_write(
-        lambda conn: ddl.drop_database(conn, session.db.catalog, name, if_exists=exists)
+        lambda conn: ddl.drop_database(
+            conn, session.db.catalog, name, if_exists=exists, fk_checks=checks
+        )
     )
     assert isinstance(count, int)
     if session.database == name.lower():
@@ -113,10 +123,12 @@ def _drop_database(session: Session, name: str, exists: bool) -> Result:
 def _create_table_handler(tree: exp.Create) -> Handler:
     props = tree.args.get("properties")
     for prop in props.expressions if props else []:
-        if isinstance(prop, exp.TemporaryProperty | exp.LikeProperty):
-            raise not_supported("CREATE TEMPORARY TABLE / CREATE TABLE ... LIKE")
+        if isinstance(prop, exp.TemporaryProperty):
+            raise not_supported("CREATE TEMPORARY TABLE")
+        if isinstance(prop, exp.LikeProperty) and isinstance(prop.this, exp.Table):
+            return ddl_statements.create_like_handler(tree, prop.this)
     if tree.args.get("expression") is not None:
-        raise not_supported("CREATE TABLE ... SELECT")
+        return ddl_statements.create_select_handler(tree)
     exists = bool(tree.args.get("exists"))
     schema = tree.this
     dbname = schema.this.db if isinstance(schema, exp.Schema) else None
@@ -139,8 +151,11 @@ def _create_table_handler(tree: exp.Create) -> Handler:
 
 def _drop_tables(session: Session, tables: list[tuple[str | None, str]], exists: bool) -> Result:
     names = [(_db_for(session, db), name.lower()) for db, name in tables]
+    checks = bool(session.variables.get("foreign_key_checks", 1))
     missing = session.run_write(
-        lambda conn: ddl.drop_tables(conn, session.db.catalog, names, if_exists=exists)
+        lambda conn: ddl.drop_tables(
+            conn, session.db.catalog, names, if_exists=exists, fk_checks=checks
+        )
     )
     assert isinstance(missing, int)
     if missing:
@@ -155,7 +170,8 @@ def _truncate_handler(target: exp.Expression) -> Handler:
     def run(session: Session, values: list[object]) -> Result:
         db = _db_for(session, target.args.get("db") and target.text("db"))
         table = session.db.catalog.require_table(db, target.name)
-        session.run_write(lambda conn: ddl.truncate_table(conn, table))
+        checks = bool(session.variables.get("foreign_key_checks", 1))
+        session.run_write(lambda conn: ddl.truncate_table(conn, table, fk_checks=checks))
         return _OK
 
     return run

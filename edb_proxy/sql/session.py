@@ -32,12 +32,16 @@ import apsw
 from edb_proxy.errors import ER, EngineBusy, SQLError, code_locations
 from edb_proxy.fieldtypes import ColumnDef, Value
 from edb_proxy.sql.api import OkResult, PreparedStatement, Result, ResultSet, Statement
+from edb_proxy.sql.authz import Authorizer
+from edb_proxy.sql.authz_ddl import guard_utility
 from edb_proxy.sql.compiler import Plan, UnsafeTemplateError, check_template, compile_tree
 from edb_proxy.sql.errormap import refine
 from edb_proxy.sql.functions import register_functions
+from edb_proxy.sql.infoschema import register_infoschema
 from edb_proxy.sql.lexer import PARAM, Lexed, RowLayout, collapse_rows, lex, syntax_error
 from edb_proxy.sql.metadata import finish_dynamic
 from edb_proxy.sql.parsing import parse_one
+from edb_proxy.sql.processlist import Process
 from edb_proxy.sql.show import field_list
 from edb_proxy.sql.statements import ParsedStatement, PreparedHandle, head_word
 from edb_proxy.sql.utility import Utility, plan_utility
@@ -62,7 +66,13 @@ class Session:
     """Implements :class:`edb_proxy.sql.api.SessionAPI` for one client connection."""
 
     def __init__(
-        self, db: Database, *, connection_id: int, user: str, client_found_rows: bool = False
+        self,
+        db: Database,
+        *,
+        connection_id: int,
+        user: str,
+        client_found_rows: bool = False,
+        enforce: bool | None = None,
     ) -> None:
         self._db = db
         self.connection_id = connection_id
@@ -75,12 +85,19 @@ class Session:
         self.last_insert_id = 0
         self.row_count = -1
         self.found_rows = 0
+        self.upsert_changed = 0  # rows ON DUPLICATE KEY UPDATE changed (dml.py)
+        self.write_base = 0  # total_changes() when the current write began (strict.py)
         self.variables: dict[str, object] = db.session_defaults()
         self.user_variables: dict[str, Value] = {}
         self.warnings: list[tuple[str, int, str]] = []
         self.in_init = False
         self.conn: apsw.Connection = db.open_engine_connection()
         register_functions(self.conn, self)
+        register_infoschema(self.conn, self)
+        self.process = Process(self)  # process list, KILL, time limits (processlist.py)
+        if enforce is None:
+            enforce = db.read_grants(user).exists
+        self.authz = Authorizer(db, user, enforce=enforce)  # privileges (edb_proxy.sql.authz)
         self._cache = db.cache
         self._prepared: set[int] = set()
 
@@ -187,7 +204,7 @@ class Session:
             return entry
         head = head_word(shape)
         if head not in _DML:
-            return plan_utility(self, shape, head)
+            return guard_utility(self, shape, head, plan_utility(self, shape, head))
         return self._compile(shape, head)
 
     def _compile(self, shape: Lexed, head: str) -> Plan:
@@ -218,6 +235,7 @@ class Session:
             found_rows=self._found_rows_flag,
             template=template,
             slot_count=len(shape.values),
+            authorize=self.authz.check,
         )
         if template:
             cache.put((self.database, self._found_rows_flag, shape.key), plan)
@@ -231,7 +249,7 @@ class Session:
     def run(self, stmt: Statement) -> Result:
         try:
             st = cast(ParsedStatement, stmt)
-            return self._run(st, st.values)
+            return self.process.run(self._run, st, st.values)
         except SQLError:
             raise
         except Exception as exc:  # noqa: BLE001 (the SQL layer's error boundary)
@@ -254,6 +272,7 @@ class Session:
         self, plan: Plan, values: list[object], layout: RowLayout | None = None
     ) -> Result:
         """Run a compiled plan with the statement's slot values."""
+        self.authz.check(plan.requirements)
         conn = self.conn
         began = False
         sources = plan.sources
@@ -277,8 +296,10 @@ class Session:
                     columns = tuple(finish_dynamic(columns, plan.dynamic, rows))
                 self.found_rows = len(rows)
                 self.row_count = -1
-                return ResultSet(columns, rows)
+                return ResultSet(columns, rows, warnings=len(self.warnings))
             self._txn_wrote = True  # this session writes (see _begin_sql)
+            self.upsert_changed = 0
+            self.write_base = conn.total_changes()
             if layout is not None:
                 return self._run_rows(plan, layout.bindings(values))
             if sources is not None:
@@ -298,10 +319,15 @@ class Session:
         except apsw.Error as exc:
             err = self._engine_failure(exc, plan, sets, False, rollback_statement=True)
             raise err from None
+        except SQLError:  # raised by an edb_* function (strict.py): undo the whole statement
+            conn.execute("ROLLBACK TO edb_statement")
+            conn.execute("RELEASE edb_statement")
+            raise
         conn.execute("RELEASE edb_statement")
         return self._write_result(plan, sets, conn.total_changes() - before)
 
     def _write_result(self, plan: Plan, sets: list[list[object]], changes: int) -> OkResult:
+        changes += self.upsert_changed  # an upsert's changed row counts 2 (dml.py)
         self.row_count = changes
         insert_id = 0
         if plan.kind == "insert" and plan.has_autoinc and changes > 0:
@@ -316,7 +342,9 @@ class Session:
                     index = cells[0][plan.autoinc_pos]
                     if index is None or sets[0][index] in (None, 0):
                         self.last_insert_id = last
-        return OkResult(affected_rows=changes, last_insert_id=insert_id)
+        return OkResult(
+            affected_rows=changes, last_insert_id=insert_id, warnings=len(self.warnings)
+        )
 
     def _engine_failure(
         self,
@@ -466,7 +494,7 @@ class Session:
             values = list(handle.stmt.values)
             for pos, value in zip(handle.positions, params, strict=True):
                 values[pos] = bindable(value)
-            return self._run(handle.stmt, values)
+            return self.process.run(self._run, handle.stmt, values)
         except SQLError:
             raise
         except Exception as exc:  # noqa: BLE001 (the SQL layer's error boundary)
@@ -478,6 +506,7 @@ class Session:
     # -- misc SessionAPI --------------------------------------------------------------------
 
     def use(self, database: str) -> None:
+        self.authz.require_any(database)  # 1044 before existence (no oracle)
         if not self._db.catalog.has_database(database):
             raise SQLError(ER.ER_BAD_DB_ERROR, f"Unknown database '{database}'")
         self.database = database.lower()
@@ -489,12 +518,14 @@ class Session:
         self.rollback_quietly()
         self._autocommit = True
         self.variables = self._db.session_defaults()
+        self.conn.config(apsw.SQLITE_DBCONFIG_ENABLE_FKEY, 1)  # FOREIGN_KEY_CHECKS=1
         self.user_variables.clear()
         self._prepared.clear()
         self.warnings = []
         self.last_insert_id = 0
 
     def close(self) -> None:
+        self._db.processes.remove(self.process)
         try:
             self.rollback_quietly()
             self.conn.close()

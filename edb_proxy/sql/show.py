@@ -1,7 +1,7 @@
 """SHOW statements, DESCRIBE and COM_FIELD_LIST, answered from the catalog and variables.
 
 Grammar (https://dev.mysql.com/doc/refman/8.0/en/show.html), each optionally ending in
-``LIKE 'pattern'``; ``WHERE`` filters are not supported yet (1235)::
+``LIKE 'pattern'`` or ``WHERE expr``::
 
     SHOW [GLOBAL|SESSION] VARIABLES | STATUS
     SHOW DATABASES | SCHEMAS
@@ -11,6 +11,10 @@ Grammar (https://dev.mysql.com/doc/refman/8.0/en/show.html), each optionally end
     SHOW INDEX|INDEXES|KEYS FROM t [FROM db]
     SHOW WARNINGS | ERRORS | COUNT(*) WARNINGS | COUNT(*) ERRORS
     SHOW [STORAGE] ENGINES;  SHOW GRANTS [FOR user];  SHOW COLLATION;  SHOW CHARACTER SET
+    SHOW [FULL] PROCESSLIST;  EXPLAIN SELECT ...;  SHOW TABLE STATUS [FROM db];
+    SHOW PROCEDURE|FUNCTION STATUS;  SHOW TRIGGERS;  SHOW EVENTS  (edb_proxy.sql.infoschema_show)
+
+Any SHOW may end in ``WHERE expr`` instead of ``LIKE`` (filtered by infoschema_show).
 """
 
 from __future__ import annotations
@@ -24,9 +28,19 @@ from edb_proxy.errors import ER, SQLError
 from edb_proxy.fieldtypes import ColumnDef, ColumnFlag, FieldType, Value
 from edb_proxy.sql.api import Result, ResultSet
 from edb_proxy.sql.catalog import SYSTEM_DATABASES, Column, Table
+from edb_proxy.sql.infoschema import is_virtual_db, system_views, virtual_table
+from edb_proxy.sql.infoschema_show import (
+    explain_handler,
+    plan_more_show,
+    processlist_handler,
+    split_where,
+    where_filter,
+)
 from edb_proxy.sql.lexer import Lexed
 from edb_proxy.sql.policy import not_supported
 from edb_proxy.sql.reader import TokenReader
+from edb_proxy.sql.showcreate import show_create_table as render_create_table
+from edb_proxy.sql.showcreate import show_create_view
 from edb_proxy.sql.variables import BOOLEAN
 
 if TYPE_CHECKING:
@@ -86,10 +100,14 @@ def _show_value(name: str, value: object) -> str:
 
 def plan_show(session: Session, lx: Lexed, head: str) -> Handler:
     """Compile a SHOW/DESCRIBE statement into a handler."""
+    if head == "SHOW" and (split := split_where(lx)) is not None:  # SHOW ... WHERE
+        return where_filter(plan_show(session, split[0], head), split[1])
     r = TokenReader(lx.clean)
     if head in ("DESCRIBE", "DESC", "EXPLAIN"):
         r.pos = 1
         nxt = r.word()
+        if nxt in ("SELECT", "WITH") and len(r.tokens) > 1:  # EXPLAIN SELECT (infoschema_show)
+            return explain_handler(lx.clean[r.tokens[1].start :])
         if nxt in ("SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "FORMAT", "ANALYZE"):
             raise not_supported("EXPLAIN")
         db, name = r.qualified()
@@ -102,6 +120,11 @@ def plan_show(session: Session, lx: Lexed, head: str) -> Handler:
         if r.accept(word):
             scope = "GLOBAL" if word == "GLOBAL" else "SESSION"
     full = r.accept("FULL")
+    if r.accept("PROCESSLIST"):
+        _end(r)
+        return processlist_handler(full)
+    if (more := plan_more_show(r)) is not None:  # TABLE STATUS, TRIGGERS ... (infoschema_show)
+        return more
     if r.accept("VARIABLES"):
         pattern = _like(r)
         _end(r)
@@ -140,6 +163,10 @@ def plan_show(session: Session, lx: Lexed, head: str) -> Handler:
         db, name = r.qualified()
         _end(r)
         return lambda s, v: _create_table(s, db, name)
+    if r.accept("CREATE", "VIEW"):
+        db, name = r.qualified()
+        _end(r)
+        return lambda s, v: _create_view(s, db, name)
     if r.accept("CREATE", "DATABASE") or r.accept("CREATE", "SCHEMA"):
         r.accept("IF", "NOT", "EXISTS")
         name = r.name()
@@ -204,6 +231,7 @@ def _status(session: Session, pattern: str | None) -> Result:
 def _databases(session: Session, pattern: str | None) -> Result:
     match = like_matcher(pattern)
     names = sorted(set(session.db.catalog.databases) | set(SYSTEM_DATABASES))
+    names = [n for n in names if session.authz.visible(n)]  # privileges (authz)
     return _result(("Database",), [(n,) for n in names if match(n)])
 
 
@@ -211,6 +239,7 @@ def _db_name(session: Session, db: str | None) -> str:
     name = db or session.database
     if not name:
         raise SQLError(ER.ER_NO_DB_ERROR, "No database selected")
+    session.authz.require_any(name)  # 1044 before existence (no oracle)
     if not session.db.catalog.has_database(name):
         raise SQLError(ER.ER_BAD_DB_ERROR, f"Unknown database '{name}'")
     return name.lower()
@@ -221,12 +250,24 @@ def _tables(session: Session, db: str | None, pattern: str | None, full: bool) -
     match = like_matcher(pattern)
     label = f"Tables_in_{name}" + (f" ({pattern})" if pattern else "")
     tables = [t.name for t in session.db.catalog.tables_in(name) if match(t.name)]
+    views = [v.name for v in session.db.catalog.views_in(name) if match(v.name)]
+    kinds = sorted([(t, "BASE TABLE") for t in tables] + [(v, "VIEW") for v in views])
+    kinds = [k for k in kinds if session.authz.visible(name, k[0])]  # privileges (authz)
+    if is_virtual_db(name):  # information_schema's own tables (infoschema.py)
+        kinds = [(t, "SYSTEM VIEW") for t in system_views() if match(t)]
     if full:
-        return _result((label, "Table_type"), [(t, "BASE TABLE") for t in tables])
-    return _result((label,), [(t,) for t in tables])
+        return _result((label, "Table_type"), kinds)
+    return _result((label,), [(t,) for t, _ in kinds])
 
 
 def _table(session: Session, db: str | None, name: str) -> Table:
+    if db or session.database:  # 1142 before existence (no oracle)
+        session.authz.require_any(db or session.database or "", name)
+    if is_virtual_db(db or session.database or ""):  # information_schema (infoschema.py)
+        return virtual_table(name)
+    view = session.db.catalog.view(_db_name(session, db), name)  # DESCRIBE v (views.py)
+    if view is not None:
+        return view.as_table()
     return session.db.catalog.require_table(_db_name(session, db), name)
 
 
@@ -272,7 +313,7 @@ def _columns(
     match = like_matcher(pattern)
     rows: list[tuple[Value, ...]] = []
     for col in table.columns:
-        if not match(col.name):
+        if not match(col.name) or not session.authz.visible_column(table.db, table.name, col.name):
             continue
         text_like = col.ctype.sqlite_decl == "TEXT" and col.ctype.name != "DECIMAL"
         base = (col.name, _type_text(col))
@@ -354,43 +395,25 @@ def _ident(name: str) -> str:
 
 
 def show_create_table(table: Table) -> str:
-    """``SHOW CREATE TABLE`` text in MySQL's format."""
-    lines = []
-    for col in table.columns:
-        line = f"  {_ident(col.name)} {_type_text(col)}"
-        if col.collation:
-            line += f" COLLATE {col.collation}"
-        if col.not_null:
-            line += " NOT NULL"
-        if col.default is not None:
-            line += f" DEFAULT {col.default}"
-        elif not col.not_null and not col.auto_increment:
-            line += " DEFAULT NULL"
-        if col.auto_increment:
-            line += " AUTO_INCREMENT"
-        if col.on_update_now:
-            line += " ON UPDATE CURRENT_TIMESTAMP"
-        if col.comment:
-            line += " COMMENT '" + col.comment.replace("'", "''") + "'"
-        lines.append(line)
-    for idx in table.indexes:
-        cols = ",".join(_ident(c) for c in idx.columns)
-        if idx.primary:
-            lines.append(f"  PRIMARY KEY ({cols})")
-        elif idx.unique:
-            lines.append(f"  UNIQUE KEY {_ident(idx.name)} ({cols})")
-        else:
-            lines.append(f"  KEY {_ident(idx.name)} ({cols})")
-    body = ",\n".join(lines)
-    return (
-        f"CREATE TABLE {_ident(table.name)} (\n{body}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
-        " COLLATE=utf8mb4_general_ci"
-    )
+    """``SHOW CREATE TABLE`` text in MySQL's format (:mod:`edb_proxy.sql.showcreate`)."""
+    return render_create_table(table)
 
 
 def _create_table(session: Session, db: str | None, name: str) -> Result:
+    if session.db.catalog.view(_db_name(session, db), name) is not None:
+        return _create_view(session, db, name)
     table = _table(session, db, name)
     return _result(("Table", "Create Table"), [(table.name, show_create_table(table))])
+
+
+def _create_view(session: Session, db: str | None, name: str) -> Result:
+    low = _db_name(session, db)
+    session.authz.require("SHOW_VIEW", low, name)  # before existence (authz)
+    view = session.db.catalog.view(low, name)
+    if view is None:
+        raise SQLError(ER.ER_NO_SUCH_TABLE, f"Table '{low}.{name}' doesn't exist")
+    names = ("View", "Create View", "character_set_client", "collation_connection")
+    return _result(names, [(view.name, show_create_view(view), "utf8mb4", "utf8mb4_0900_ai_ci")])
 
 
 def _create_database(session: Session, name: str) -> Result:
@@ -448,6 +471,8 @@ def _engines() -> Result:
 
 def _grants(session: Session, user: str | None) -> Result:
     who = user if user is not None else session.user
+    if who != session.user:  # another account's grants: SELECT on `mysql` (1044)
+        session.authz.require("SELECT", "mysql")
     lines = session.db.grant_lines(who)
     if lines is None:
         raise SQLError(
@@ -486,7 +511,12 @@ def field_list(session: Session, table: str, wildcard: str) -> list[ColumnDef]:
     """COM_FIELD_LIST: the column definitions of ``table`` matching ``wildcard``."""
     info = _table(session, None, table)
     match = like_matcher(wildcard or None)
-    return [info.column_def(c) for c in info.columns if match(c.name)]
+    see = session.authz.visible_column
+    return [
+        info.column_def(c)
+        for c in info.columns
+        if match(c.name) and see(info.db, info.name, c.name)  # privileges (authz)
+    ]
 
 
 _STARTED = time.monotonic()

@@ -20,9 +20,11 @@ from edb_proxy.sql.api import OkResult, Result, ResultSet
 from edb_proxy.sql.catalog import check_name
 from edb_proxy.sql.compiler import compile_tree
 from edb_proxy.sql.dcl import parse_dcl
+from edb_proxy.sql.foreignkeys import set_checks
 from edb_proxy.sql.lexer import Lexed, syntax_error
 from edb_proxy.sql.parsing import parse_one
 from edb_proxy.sql.policy import not_supported
+from edb_proxy.sql.processlist import plan_kill
 from edb_proxy.sql.reader import TokenReader
 from edb_proxy.sql.schema_commands import dcl, ddl_handler
 from edb_proxy.sql.show import plan_show
@@ -118,13 +120,15 @@ def plan_utility(session: Session, lx: Lexed, head: str) -> Utility:
     if head in ("SHOW", "DESCRIBE", "DESC", "EXPLAIN"):
         keeps = norm.startswith(("SHOW WARNINGS", "SHOW ERRORS", "SHOW COUNT"))
         return Utility(plan_show(session, lx, head), keeps_warnings=keeps)
-    if head in ("CREATE", "DROP", "ALTER", "TRUNCATE"):
+    if head in ("CREATE", "DROP", "ALTER", "TRUNCATE", "RENAME"):
         return Utility(ddl_handler(session, lx, head, norm))
     if head in ("GRANT", "REVOKE"):
         stmt = parse_dcl(lx.clean)
         return Utility(lambda s, v: dcl(s, stmt))
     if head == "DO":
         return Utility(_do_handler(lx))
+    if head == "KILL":
+        return Utility(plan_kill(lx.clean))  # edb_proxy.sql.processlist
     if _NOOP.match(norm):
         return Utility(_ok)
     if head in _UNSUPPORTED:
@@ -274,6 +278,8 @@ def _set_item(session: Session, item: exp.Expression, values: list[object]) -> N
         session.set_autocommit(bool(stored))
         return
     session.variables[name] = stored
+    if name == "foreign_key_checks":
+        set_checks(session.conn, bool(stored))
     if name in ("transaction_isolation", "tx_isolation"):
         session.variables["transaction_isolation"] = stored
         session.variables["tx_isolation"] = stored
@@ -309,6 +315,7 @@ def _evaluate(session: Session, node: exp.Expression, values: list[object]) -> o
         found_rows=session.client_found_rows,
         template=False,
         slot_count=len(values),
+        authorize=session.authz.check,
     )
     result = session.execute_plan(plan, values)
     assert isinstance(result, ResultSet)
@@ -330,6 +337,7 @@ def _do_handler(lx: Lexed) -> Handler:
             found_rows=session.client_found_rows,
             template=False,
             slot_count=len(values),
+            authorize=session.authz.check,
         )
         session.execute_plan(plan, values)
         return _OK

@@ -127,3 +127,30 @@ def test_field_list_and_unknown_statement(server: ServerInfo) -> None:
         assert packets[0][0] == 0x00
     finally:
         raw.close()
+
+
+def test_ok_packet_info_and_status_after_ddl(server: ServerInfo) -> None:
+    """MariaDB Connector/C reads the OK info length-encoded (was 2027 'malformed packet')."""
+    import MySQLdb
+
+    conn = MySQLdb.connect(
+        host=server.host,
+        port=server.port,
+        user=PASSWORD_USER[0],
+        password=PASSWORD_USER[1],
+        database="app",
+        ssl={"ca": str(server.server_ca)},
+        autocommit=True,
+    )
+    try:
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE IF NOT EXISTS t_okinfo (a INT, b INT)")
+        cur.execute("INSERT INTO t_okinfo VALUES (1, 2), (3, 4)")
+        cur.execute("ALTER TABLE t_okinfo ADD UNIQUE (a)")
+        assert conn.get_autocommit() is True  # SERVER_STATUS_AUTOCOMMIT in the DDL's OK
+        cur.execute("INSERT INTO t_okinfo VALUES (5, 6), (7, 8)")
+        info = conn.info()
+        assert info is None or "Records" in info
+        cur.execute("DROP TABLE t_okinfo")
+    finally:
+        conn.close()

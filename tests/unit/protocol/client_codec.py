@@ -261,7 +261,10 @@ def parse_ok(payload: bytes) -> OK:
     affected = r.lenenc()
     last = r.lenenc()
     assert affected is not None and last is not None
-    return OK(affected, last, r.u(2), r.u(2), r.rest(), header)
+    status, warnings = r.u(2), r.u(2)
+    # MySQL servers send a non-empty info as a length-encoded string.
+    info = (r.lenenc_str() or b"") if not r.done() else b""
+    return OK(affected, last, status, warnings, info, header)
 
 
 def parse_err(payload: bytes) -> ERR:

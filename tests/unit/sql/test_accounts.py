@@ -144,7 +144,7 @@ def test_initialize_is_all_or_nothing(db_path: Path) -> None:
     assert not db.is_initialized()
     assert db.lookup_account("app") is None
     assert not db.catalog.has_database("shop")
-    db.initialize(manifest[:-1])
+    db.initialize([*manifest[:-1], "GRANT SELECT ON shop.* TO app"])
     assert db.is_initialized()
     session = db.session(connection_id=1, user="app")
     assert Client(session).rows("SELECT name FROM shop.items") == [("x",)]

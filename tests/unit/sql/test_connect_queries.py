@@ -169,7 +169,7 @@ def test_show_warnings_engines_grants(client: Client) -> None:
     client.ok("GRANT SELECT, INSERT ON app.* TO 'u1'@'%'")
     assert client.rows("SHOW GRANTS FOR 'u1'@'%'") == [
         ("GRANT USAGE ON *.* TO `u1`@`%`",),
-        ("GRANT INSERT, SELECT ON `app`.* TO `u1`@`%`",),
+        ("GRANT SELECT, INSERT ON `app`.* TO `u1`@`%`",),
     ]
 
 

@@ -40,8 +40,9 @@ def test_create_table_errors(client: Client) -> None:
     assert client.error("CREATE TABLE d (a INT PRIMARY KEY, b INT, PRIMARY KEY (b))").errno == 1068
     assert client.error("CREATE TEMPORARY TABLE d (a INT)").errno == 1235
     assert client.error("CREATE TABLE d (a INT AUTO_INCREMENT, b INT, PRIMARY KEY (b))").errno == (
-        1235
+        1075  # the auto column must be a key (MySQL's ER_WRONG_AUTO_KEY)
     )
+    assert client.error("CREATE TABLE d (a INT AUTO_INCREMENT, b INT, KEY (a))").errno == 1235
 
 
 def test_table_options_and_keys(client: Client) -> None:

@@ -132,6 +132,7 @@ _SIMPLE: dict[type[exp.Expression], tuple[str, tuple[str, ...]]] = {
     exp.Substring: ("edb_substring", ("this", "start", "length")),
     exp.Chr: ("edb_char", ("expressions",)),
     exp.UtcDate: ("edb_utc_date", ()),
+    exp.ConvertTimezone: ("edb_convert_tz", ("timestamp", "source_tz", "target_tz")),
 }
 
 #: Node classes the policy must allow because this module rewrites (or reads) them.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -694,8 +695,47 @@ def _cast_datetime(value: object, fsp: object) -> object:
     return text
 
 
+_OFFSET = re.compile(r"^([+-])(\d{1,2}):(\d{2})$")
+
+
+def _zone(name: object) -> datetime.tzinfo | None:
+    """A MySQL time zone: ``'+HH:MM'``, ``'SYSTEM'`` (the server runs in UTC) or a named zone.
+
+    Unknown names give None (CONVERT_TZ then returns NULL, as MySQL does without the zone).
+    """
+    if not isinstance(name, str):
+        return None
+    text = name.strip()
+    m = _OFFSET.match(text)
+    if m:
+        minutes = int(m.group(2)) * 60 + int(m.group(3))
+        if minutes > 14 * 60:
+            return None
+        sign = -1 if m.group(1) == "-" else 1
+        return datetime.timezone(datetime.timedelta(minutes=sign * minutes))
+    if text.upper() in ("SYSTEM", "UTC"):
+        return datetime.UTC
+    if not text or len(text) > 64 or ".." in text or text.startswith("/"):
+        return None
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _convert_tz(value: object, source: object, target: object) -> object:
+    """CONVERT_TZ(dt, from_tz, to_tz); NULL for NULL arguments or unknown zones."""
+    moment = parse_datetime(value)
+    src, dst = _zone(source), _zone(target)
+    if moment is None or src is None or dst is None:
+        return None
+    converted = moment.replace(tzinfo=src).astimezone(dst).replace(tzinfo=None)
+    return _fmt_datetime(converted)
+
+
 #: ``edb_*`` name -> (function, number of arguments or -1 for any).
 DATE_FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {
+    "edb_convert_tz": (_convert_tz, 3),
     "edb_date_add": (_date_add, -1),
     "edb_adddate_days": (_adddate_days, -1),
     "edb_to_date": (_date, 1),

@@ -186,9 +186,11 @@ def _rollback(session: Session, values: list[object]) -> Result:
 
 def _savepoint(session: Session, verb: str, name: str) -> Result:
     if not session.in_transaction:
-        if verb == "SAVEPOINT":
-            return _OK
-        raise SQLError(ER.ER_SP_DOES_NOT_EXIST, f"SAVEPOINT {name} does not exist")
+        if verb != "SAVEPOINT":
+            raise SQLError(ER.ER_SP_DOES_NOT_EXIST, f"SAVEPOINT {name} does not exist")
+        if session.autocommit:
+            return _OK  # MySQL: the savepoint ends with the (auto-committed) statement
+        session.begin()  # autocommit=0: SAVEPOINT starts the implicit transaction, as in MySQL
     quoted = '"u_' + name.lower().replace('"', '""') + '"'
     try:
         session.conn.execute(f"{verb} {quoted}").fetchall()

@@ -549,3 +549,18 @@ NESTED_JSON = [
 @pytest.mark.parametrize(("expr", "expected"), NESTED_JSON, ids=[c[0] for c in NESTED_JSON])
 def test_nested_json_values(fn: Client, expr: str, expected: str) -> None:
     assert fn.value(f"SELECT {expr}") == expected
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("CONVERT_TZ('2001-01-01 01:00:00', 'UTC', 'UTC') IS NOT NULL", 1),  # Django's probe
+        ("CONVERT_TZ('2004-01-01 12:00:00', '+00:00', '+10:00')", "2004-01-01 22:00:00"),
+        ("CONVERT_TZ('2004-01-01 12:00:00', '-01:30', '+00:00')", "2004-01-01 13:30:00"),
+        ("CONVERT_TZ('2004-01-01 12:00:00', 'Nope/Zone', 'UTC')", None),
+        ("CONVERT_TZ(NULL, 'UTC', 'UTC')", None),
+        ("CONVERT_TZ('2004-01-01 12:00:00', '+15:00', 'UTC')", None),
+    ],
+)
+def test_convert_tz(fn: Client, expr: str, expected: object) -> None:
+    assert fn.value(f"SELECT {expr}") == expected

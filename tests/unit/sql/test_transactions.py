@@ -173,3 +173,26 @@ def test_after_a_deadlock_the_next_begin_takes_the_write_lock(acct: Client, othe
     acct.rows("SELECT bal FROM acct")
     acct.ok("UPDATE acct SET bal = 2 WHERE id = 1")
     acct.ok("COMMIT")
+
+
+def test_savepoint_as_first_statement_with_autocommit_off(acct: Client) -> None:
+    """MySQL: with autocommit=0 SAVEPOINT starts the transaction (SQLAlchemy relies on it)."""
+    acct.ok("SET autocommit=0")
+    acct.ok("SAVEPOINT s1")
+    assert acct.session.in_transaction
+    acct.ok("UPDATE acct SET bal = 0 WHERE id = 1")
+    acct.ok("SAVEPOINT s2")
+    acct.ok("UPDATE acct SET bal = 0 WHERE id = 2")
+    acct.ok("ROLLBACK TO SAVEPOINT s2")
+    acct.ok("RELEASE SAVEPOINT s1")
+    assert acct.value("SELECT bal FROM acct WHERE id = 2") == 100
+    acct.ok("ROLLBACK")
+    assert acct.value("SELECT bal FROM acct WHERE id = 1") == 100
+
+
+def test_savepoint_with_autocommit_on_does_not_outlive_the_statement(acct: Client) -> None:
+    acct.ok("SAVEPOINT s1")
+    assert not acct.session.in_transaction
+    with pytest.raises(SQLError) as exc:
+        acct.run("RELEASE SAVEPOINT s1")
+    assert exc.value.errno == 1305

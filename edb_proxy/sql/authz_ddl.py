@@ -108,15 +108,7 @@ def _create(r: TokenReader, c: _Collector, text: str, catalog: Catalog) -> None:
         c.database_level("CREATE", r.name())
         return
     replace = r.accept("OR", "REPLACE")
-    # view options: ALGORITHM = x, DEFINER = u, SQL SECURITY x
-    while True:
-        if r.accept("ALGORITHM") or r.accept("DEFINER"):
-            r.accept("=")
-            r.user_name()
-        elif r.accept("SQL", "SECURITY"):
-            r.name()
-        else:
-            break
+    _skip_view_options(r)
     if r.accept("VIEW"):
         db, name = r.qualified()
         c.table("CREATE_VIEW", db, name)
@@ -187,9 +179,8 @@ def _view_body(r: TokenReader, c: _Collector, text: str, catalog: Catalog) -> No
     c.reqs |= _select_requirements(body, catalog, c.database)
 
 
-def _alter(r: TokenReader, c: _Collector, text: str, catalog: Catalog) -> None:
-    for word in ("ONLINE", "IGNORE"):
-        r.accept(word)
+def _skip_view_options(r: TokenReader) -> None:
+    """Skip CREATE/ALTER VIEW options: ALGORITHM = x, DEFINER = u, SQL SECURITY x."""
     while True:
         if r.accept("ALGORITHM") or r.accept("DEFINER"):
             r.accept("=")
@@ -198,6 +189,12 @@ def _alter(r: TokenReader, c: _Collector, text: str, catalog: Catalog) -> None:
             r.name()
         else:
             break
+
+
+def _alter(r: TokenReader, c: _Collector, text: str, catalog: Catalog) -> None:
+    for word in ("ONLINE", "IGNORE"):
+        r.accept(word)
+    _skip_view_options(r)
     if r.accept("VIEW"):
         db, name = r.qualified()
         c.table("CREATE_VIEW", db, name)

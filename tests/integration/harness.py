@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from edb_proxy.enclave.certs import issue_certificate, make_ca
 
@@ -180,3 +181,20 @@ def stop_server(info: ServerInfo, *, timeout: float = 30) -> int:
     if info.process.stdout is not None:
         info.process.stdout.close()
     return info.process.returncode
+
+
+def pymysql_connect(info: ServerInfo, **kw: Any) -> Any:
+    """A PyMySQL connection as the password user to database ``app`` over verified TLS."""
+    import pymysql
+
+    options: dict[str, Any] = {
+        "host": info.host,
+        "port": info.port,
+        "user": PASSWORD_USER[0],
+        "password": PASSWORD_USER[1],
+        "database": "app",
+        "ssl_ca": str(info.server_ca),
+        "autocommit": True,
+    }
+    options.update(kw)
+    return pymysql.connect(**options)

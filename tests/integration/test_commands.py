@@ -8,27 +8,14 @@ import pytest
 from pymysql.constants import CLIENT
 
 from tests.integration.clients import connect
-from tests.integration.harness import PASSWORD_USER, ServerInfo
+from tests.integration.harness import PASSWORD_USER, ServerInfo, pymysql_connect
 from tests.integration.raw import command, login
 
 pytestmark = pytest.mark.integration
 
 
-def _pymysql(server: ServerInfo, **kw: object) -> pymysql.connections.Connection:  # type: ignore[type-arg]
-    return pymysql.connect(
-        host=server.host,
-        port=server.port,
-        user=PASSWORD_USER[0],
-        password=PASSWORD_USER[1],
-        database="app",
-        ssl_ca=str(server.server_ca),
-        autocommit=True,
-        **kw,  # type: ignore[arg-type]
-    )
-
-
 def test_ping_init_db_and_multi_statements(server: ServerInfo) -> None:
-    conn = _pymysql(server, client_flag=CLIENT.MULTI_STATEMENTS)
+    conn = pymysql_connect(server, client_flag=CLIENT.MULTI_STATEMENTS)
     try:
         conn.ping(reconnect=False)  # COM_PING
         conn.select_db("app")  # COM_INIT_DB
@@ -46,7 +33,7 @@ def test_ping_init_db_and_multi_statements(server: ServerInfo) -> None:
 
 
 def test_two_statements_without_multi_statements_is_1064(server: ServerInfo) -> None:
-    conn = _pymysql(server)
+    conn = pymysql_connect(server)
     try:
         with conn.cursor() as cur, pytest.raises(pymysql.MySQLError) as exc:
             cur.execute("SELECT 1; SELECT 2")
@@ -88,7 +75,7 @@ def test_statistics_reset_connection_and_prepared(server: ServerInfo) -> None:
 
 def test_transaction_status_and_autocommit_rollback(server: ServerInfo) -> None:
     """P13: ROLLBACK really rolls back when autocommit is off (mysql-mimic #79)."""
-    conn = _pymysql(server)
+    conn = pymysql_connect(server)
     try:
         conn.autocommit(False)
         with conn.cursor() as cur:

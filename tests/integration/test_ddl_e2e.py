@@ -5,25 +5,13 @@ from __future__ import annotations
 import pymysql
 import pytest
 
-from tests.integration.harness import PASSWORD_USER, ServerInfo
+from tests.integration.harness import ServerInfo, pymysql_connect
 
 pytestmark = pytest.mark.integration
 
 
-def _connect(server: ServerInfo) -> pymysql.connections.Connection:
-    return pymysql.connect(
-        host=server.host,
-        port=server.port,
-        user=PASSWORD_USER[0],
-        password=PASSWORD_USER[1],
-        database="app",
-        ssl_ca=str(server.server_ca),
-        autocommit=True,
-    )
-
-
 def test_ddl_through_pymysql(asyncio_server: ServerInfo) -> None:
-    conn = _connect(asyncio_server)
+    conn = pymysql_connect(asyncio_server)
     try:
         with conn.cursor() as cur:
             cur.execute("CREATE TABLE ddl_p (id INT PRIMARY KEY, name VARCHAR(10))")

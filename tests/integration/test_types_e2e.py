@@ -7,25 +7,13 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from tests.integration.harness import PASSWORD_USER, ServerInfo
+from tests.integration.harness import ServerInfo, pymysql_connect
 
 pytestmark = pytest.mark.integration
 
 
-def _connect(server: ServerInfo) -> pymysql.connections.Connection[pymysql.cursors.Cursor]:
-    return pymysql.connect(
-        host=server.host,
-        port=server.port,
-        user=PASSWORD_USER[0],
-        password=PASSWORD_USER[1],
-        database="app",
-        ssl_ca=str(server.server_ca),
-        autocommit=True,
-    )
-
-
 def test_strict_mode_dml_counts_and_functions(asyncio_server: ServerInfo) -> None:
-    conn = _connect(asyncio_server)
+    conn = pymysql_connect(asyncio_server)
     try:
         with conn.cursor() as cur:
             cur.execute("CREATE TABLE tfe (id INT PRIMARY KEY, t TINYINT, v VARCHAR(3))")

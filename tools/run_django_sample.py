@@ -151,7 +151,7 @@ def _steps() -> list[tuple[str, Callable[[], str]]]:
         out = io.StringIO()
         call_command("inspectdb", "shop_category", "shop_product", stdout=out)
         text = out.getvalue()
-        for needle in ("class ShopProduct", "models.ForeignKey('ShopCategory'", "DecimalField"):
+        for needle in ("class ShopProduct", "ShopCategory, models.DO_NOTHING", "DecimalField"):
             assert needle in text, f"{needle!r} missing from inspectdb output:\n{text}"
         return f"{len(text.splitlines())} lines of models"
 

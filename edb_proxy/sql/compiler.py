@@ -145,6 +145,23 @@ def check_template(tree: exp.Expression) -> None:
             raise UnsafeTemplateError
 
 
+def _drop_dual(tree: exp.Expression) -> None:
+    """``FROM DUAL`` (an unqualified, unjoined table named DUAL) means "no table" in MySQL."""
+    for select in tree.find_all(exp.Select):
+        source = select.args.get("from_")
+        if (
+            isinstance(source, exp.From)
+            and isinstance(source.this, exp.Table)
+            and not source.this.args.get("db")
+            and source.this.name.lower() == "dual"
+            and not source.this.alias
+            and not select.args.get("joins")
+        ):
+            if any(isinstance(e, exp.Star) for e in select.expressions):
+                raise SQLError(ER.ER_NO_TABLES_USED, "No tables used")
+            select.set("from_", None)
+
+
 def compile_tree(
     tree: exp.Expression,
     *,
@@ -170,6 +187,7 @@ def compile_tree(
     Raises:
         SQLError: 1046, 1146, 1054, 1235, 1305 and friends; 1142/1143 from ``authorize``.
     """
+    _drop_dual(tree)
     check_tree(tree)
     ctx = _Context(catalog, database, found_rows, template, slot_count)
     if template:

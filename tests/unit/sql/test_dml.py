@@ -188,3 +188,11 @@ def test_more_query_shapes(t: Client) -> None:
     assert t.value("SELECT FOUND_ROWS()") == 2
     t.ok("UPDATE t SET qty = 9")
     assert t.value("SELECT ROW_COUNT()") == 2
+
+
+def test_from_dual_means_no_table(client: Client) -> None:
+    assert client.value("SELECT 1 + 1 FROM DUAL") == 2
+    assert client.value("SELECT 'x' FROM dual WHERE 1 = 1") == "x"
+    with pytest.raises(SQLError) as exc:
+        client.run("SELECT * FROM DUAL")
+    assert exc.value.errno == 1096

@@ -80,6 +80,7 @@ class Session:
         self.database: str | None = None
         self._found_rows_flag = client_found_rows
         self._autocommit = True
+        self._read_only_txn = False
         self._txn_wrote = False
         self._writer_hint = False
         self.last_insert_id = 0
@@ -273,6 +274,11 @@ class Session:
     ) -> Result:
         """Run a compiled plan with the statement's slot values."""
         self.authz.check(plan.requirements)
+        if self._read_only_txn and plan.kind != "query":
+            raise SQLError(
+                ER.ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION,
+                "Cannot execute statement in a READ ONLY transaction.",
+            )
         conn = self.conn
         began = False
         sources = plan.sources
@@ -388,11 +394,16 @@ class Session:
         """Remember whether the transaction that just ended tried to write."""
         self._writer_hint = self._txn_wrote
         self._txn_wrote = False
+        self._read_only_txn = False
 
-    def begin(self, *, snapshot: bool = False) -> None:
-        """BEGIN: commit an open transaction, then open a new one."""
+    def begin(self, *, snapshot: bool = False, read_only: bool = False) -> None:
+        """BEGIN: commit an open transaction, then open a new one.
+
+        ``read_only`` (START TRANSACTION READ ONLY): writes fail with 1792 until it ends.
+        """
         self.commit()
-        self._exec(self._begin_sql())
+        self._exec("BEGIN" if read_only else self._begin_sql())
+        self._read_only_txn = read_only
         if snapshot:
             self._exec("SELECT 1 FROM edb_meta LIMIT 1")
 

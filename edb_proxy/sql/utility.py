@@ -148,7 +148,10 @@ def _transaction(norm: str, lx: Lexed) -> Utility:
         if not opts <= {"READ WRITE", "READ ONLY", "WITH CONSISTENT SNAPSHOT"}:
             raise syntax_error(lx.clean)
         snapshot = "WITH CONSISTENT SNAPSHOT" in opts
-        return Utility(lambda s, v: _begin(s, snapshot))
+        if {"READ ONLY", "READ WRITE"} <= opts:
+            raise syntax_error(lx.clean)
+        read_only = "READ ONLY" in opts
+        return Utility(lambda s, v: _begin(s, snapshot, read_only))
     if _COMMIT.match(norm):
         return Utility(_commit)
     if _ROLLBACK.match(norm):
@@ -169,8 +172,8 @@ def _transaction(norm: str, lx: Lexed) -> Utility:
     raise syntax_error(lx.clean)
 
 
-def _begin(session: Session, snapshot: bool) -> Result:
-    session.begin(snapshot=snapshot)
+def _begin(session: Session, snapshot: bool, read_only: bool = False) -> Result:
+    session.begin(snapshot=snapshot, read_only=read_only)
     return _OK
 
 

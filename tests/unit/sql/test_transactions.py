@@ -196,3 +196,21 @@ def test_savepoint_with_autocommit_on_does_not_outlive_the_statement(acct: Clien
     with pytest.raises(SQLError) as exc:
         acct.run("RELEASE SAVEPOINT s1")
     assert exc.value.errno == 1305
+
+
+def test_read_only_transaction_refuses_writes(acct: Client) -> None:
+    acct.ok("START TRANSACTION READ ONLY")
+    assert acct.value("SELECT bal FROM acct WHERE id = 1") == 100
+    for statement in (
+        "UPDATE acct SET bal = 0",
+        "INSERT INTO acct VALUES (3, 1)",
+        "DELETE FROM acct",
+    ):
+        with pytest.raises(SQLError) as exc:
+            acct.run(statement)
+        assert (exc.value.errno, exc.value.sqlstate) == (1792, "25006")
+    acct.ok("COMMIT")
+    acct.ok("UPDATE acct SET bal = 5 WHERE id = 1")  # the restriction ended with the transaction
+    assert acct.value("SELECT bal FROM acct WHERE id = 1") == 5
+    with pytest.raises(SQLError):
+        acct.run("START TRANSACTION READ ONLY, READ WRITE")
